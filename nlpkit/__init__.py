@@ -1,0 +1,31 @@
+"""nlpkit: make pre-trained language models useful for concrete NLP tasks.
+
+Tasks arrive as plugins (entry-point group ``nlpkit``); every task gets the same
+verbs: predict, finetune, evaluate, bench. Importing this package is cheap: torch,
+transformers, datasets and evaluate load only when a model or metric is used.
+"""
+
+__version__ = "0.1.0"
+
+from nlpkit.api import Evaluation, FinetuneResult, evaluate, finetune, get_task, list_tasks, predict, score
+from nlpkit.data import DatasetSpec, load_examples
+from nlpkit.errors import DataError, ModelLoadError, NlpkitError, PluginError, UnknownNameError
+from nlpkit.hookspecs import hookimpl
+from nlpkit.inference import InferenceStats
+from nlpkit.metrics import MetricSpec
+from nlpkit.models import Backend, Model, ModelSpec, load_model
+from nlpkit.tasks import Answer, Classification, Entity, Generation, Head, Record, Relation, Task, TextExample
+from nlpkit.training import TrainConfig
+
+__all__ = [
+    "__version__",
+    # verbs
+    "predict", "evaluate", "finetune", "score", "get_task", "list_tasks", "load_model", "load_examples",
+    "Evaluation", "FinetuneResult", "TrainConfig", "InferenceStats",
+    # plugin contract
+    "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec",
+    # records
+    "Record", "TextExample", "Classification", "Entity", "Relation", "Answer", "Generation",
+    # errors
+    "NlpkitError", "DataError", "ModelLoadError", "PluginError", "UnknownNameError",
+]

@@ -1,0 +1,241 @@
+"""The Python API: what the CLI calls, and what users call from their own code.
+
+    import nlpkit
+    records = nlpkit.predict("sentiment", ["a gem of a film"], model="runs/sst2")
+    result = nlpkit.evaluate("sentiment", model="runs/sst2", data="sst2:dev", data_dir="../shared/data")
+    nlpkit.finetune("sentiment", model="minilm", train="sst2:train", output="runs/sst2", data_dir=...)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nlpkit.errors import DataError, NlpkitError
+
+if TYPE_CHECKING:
+    from nlpkit.inference import InferenceStats
+    from nlpkit.models import Model
+    from nlpkit.tasks import Record, Task
+    from nlpkit.training import TrainConfig
+
+
+def get_task(name: str | Task) -> Task:
+    """The registered task called `name` (a Task passes through)."""
+    if not isinstance(name, str):
+        return name
+    from nlpkit.plugins import get_manager
+
+    return get_manager().get("tasks", name)
+
+
+def list_tasks() -> list[Task]:
+    from nlpkit.plugins import get_manager
+
+    return [entry.item for entry in get_manager().registries["tasks"]]
+
+
+def _model_for(task: Task, model: str | Model | None) -> Model:
+    from nlpkit.models import Model, load_model
+
+    return model if isinstance(model, Model) else load_model(model, task)
+
+
+def predict(
+    task: str | Task,
+    inputs: Sequence[Any] | Sequence[str],
+    *,
+    model: str | Model | None = None,
+    batch_size: int = 32,
+    stats: InferenceStats | None = None,
+    progress: bool = False,
+    options: dict[str, Any] | None = None,
+) -> list[Record]:
+    """Predict one record per input. Strings are parsed with the task's `parse_inputs`;
+    `options` are task-specific (see the task's `predict`)."""
+    task = get_task(task)
+    if inputs and all(isinstance(x, str) for x in inputs):
+        inputs = task.parse_inputs(list(inputs))  # type: ignore[arg-type]
+    if not inputs:
+        return []
+    return task.predict(_model_for(task, model), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
+
+
+@dataclass
+class Evaluation:
+    """Scores of one model on one dataset, and the predictions behind them."""
+
+    task: str
+    metrics: dict[str, dict[str, Any]]
+    predictions: list[Any] = field(repr=False)
+    examples: list[Any] = field(repr=False)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"task": self.task, "metrics": self.metrics, "examples": len(self.examples), "seconds": self.seconds}
+
+
+def score(task: str | Task, predictions: Sequence[Any], examples: Sequence[Any], metrics: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Score predictions against the gold examples with each metric."""
+    from nlpkit import metrics as metric_registry
+
+    task = get_task(task)
+    for example in examples:
+        task.check_example_for_scoring(example)
+    out = {}
+    for name in metrics or task.default_metrics:
+        preds, refs, kwargs = task.metric_inputs(name, predictions, examples)
+        out[name] = metric_registry.score(name, preds, refs, **kwargs)
+    return out
+
+
+def evaluate(
+    task: str | Task,
+    *,
+    model: str | Model | None,
+    data: str | Path | Sequence[Any],
+    data_dir: str | Path | None = None,
+    metrics: Sequence[str] | None = None,
+    limit: int | None = None,
+    batch_size: int = 32,
+    progress: bool = False,
+    options: dict[str, Any] | None = None,
+) -> Evaluation:
+    """Predict on labelled data and score it."""
+    from nlpkit.data import load_examples
+    from nlpkit.metrics import get_metric_spec
+
+    task = get_task(task)
+    for name in metrics or ():
+        get_metric_spec(name)  # unknown metric: fail before the slow part
+    examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit)
+    for example in examples:
+        task.check_example_for_scoring(example)
+    loaded = _model_for(task, model)
+    start = time.perf_counter()
+    predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **(options or {}))
+    seconds = time.perf_counter() - start
+    return Evaluation(task.name, score(task, predictions, examples, metrics), predictions, examples, seconds)
+
+
+@dataclass
+class FinetuneResult:
+    """Where the fine-tuned model went, and how it scored on the eval data."""
+
+    output: Path
+    metrics: dict[str, Any]
+    train_seconds: float
+    train_examples: int
+
+
+def finetune(
+    task: str | Task,
+    *,
+    model: str,
+    train: str | Path | Sequence[Any],
+    output: str | Path,
+    eval: str | Path | Sequence[Any] | None = None,
+    data_dir: str | Path | None = None,
+    config: TrainConfig | None = None,
+    train_limit: int | None = None,
+    eval_limit: int | None = None,
+    overwrite: bool = False,
+) -> FinetuneResult:
+    """Fine-tune `model` on `train` and save a self-describing folder at `output`.
+
+    Work happens in ``OUTPUT.partial/`` (checkpoints included, so a re-run after an
+    interruption resumes); the finished folder appears at `output` in one rename,
+    so a folder at `output` is always complete.
+    """
+    from nlpkit.data import load_examples
+    from nlpkit.models import resolve_model, write_model_card
+    from nlpkit.training import TrainConfig
+
+    task = get_task(task)
+    config = config or TrainConfig()
+    output = Path(output).expanduser()
+    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+        if not overwrite:
+            raise NlpkitError(f"{output} already exists and is not empty; choose another --output or pass --overwrite")
+    resolved = resolve_model(model, task)  # fail on a bad model name before reading data
+
+    def examples_of(data: Any, limit: int | None) -> list[Any]:
+        if isinstance(data, Sequence) and not isinstance(data, str):
+            return list(data)[:limit] if limit else list(data)
+        return load_examples(task, data, data_dir=data_dir, limit=limit)
+
+    train_examples = examples_of(train, train_limit)
+    eval_examples = examples_of(eval, eval_limit) if eval is not None else None
+    labels = task.label_set(train_examples)
+    if eval_examples and labels:
+        _check_labels(eval_examples, labels, "eval")
+
+    workdir = output.with_name(output.name + ".partial")
+    workdir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)
+    train_seconds = time.perf_counter() - start
+
+    staging = workdir / "model"
+    if staging.exists():
+        shutil.rmtree(staging)
+    files = trained.save(staging)
+    metrics: dict[str, Any] = {}
+    if eval_examples:
+        evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2)
+        metrics = evaluation.metrics
+    train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * config.epochs / train_seconds if train_seconds else None, **trained.meta.get("train_metrics", {})}
+    (staging / "metrics.json").write_text(json.dumps({"eval": metrics, "train": train_info}, indent=2) + "\n", encoding="utf-8")
+    (staging / "training_args.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
+    (staging / "README.md").write_text(_model_card(task, trained, resolved.source, train, eval, config, metrics, train_info), encoding="utf-8")
+    files += ["metrics.json", "training_args.json", "README.md"]
+    write_model_card(staging, task=task, model=trained, base_model=resolved.source, files=files, extra={"training": config.to_dict(), "metrics": metrics})
+    if output.exists():
+        shutil.rmtree(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(staging, output)
+    shutil.rmtree(workdir, ignore_errors=True)
+    return FinetuneResult(output, metrics, train_seconds, len(train_examples))
+
+
+def _check_labels(examples: Sequence[Any], labels: list[str], what: str) -> None:
+    known = set(labels)
+    for example in examples:
+        label = getattr(example, "label", None)
+        if label is not None and label not in known:
+            raise DataError(getattr(example, "source", None) or what, f"label {label!r} does not occur in the training data ({', '.join(sorted(known))})", field="label")
+
+
+def _model_card(task: Task, model: Model, base: str | None, train: Any, eval: Any, config: TrainConfig, metrics: dict[str, Any], train_info: dict[str, Any]) -> str:
+    def describe(data: Any) -> str:
+        return f"{len(data)} in-memory examples" if isinstance(data, Sequence) and not isinstance(data, str) else str(data)
+
+    lines = [
+        f"# {task.name} model fine-tuned with nlpkit",
+        "",
+        f"- task: `{task.name}` ({task.head})",
+        f"- backend: `{model.backend}`; base model: `{base}`",
+        f"- labels: {', '.join(model.labels) if model.labels else 'n/a'}",
+        f"- training data: {describe(train)} ({train_info['examples']} examples, {train_info['seconds']:.1f} s)",
+        f"- evaluation data: {describe(eval) if eval is not None else 'none'}",
+        f"- settings: epochs={config.epochs}, lr={config.learning_rate}, batch size={config.batch_size}, max steps={config.max_steps}, seed={config.seed}",
+        "",
+        "## Scores",
+        "",
+    ]
+    if metrics:
+        lines += ["| metric | value |", "|---|---|"]
+        for name, result in metrics.items():
+            for key, value in result.items():
+                if isinstance(value, float):
+                    lines.append(f"| {name}.{key} | {value:.4f} |")
+    else:
+        lines.append("No evaluation data was given.")
+    lines += ["", f"Use it: `nlpkit predict {task.name} --model THIS_FOLDER \"some text\"`", ""]
+    return "\n".join(lines)

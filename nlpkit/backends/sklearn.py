@@ -1,0 +1,101 @@
+"""The scikit-learn backend: fast classical baselines for sequence classification.
+
+The default pipeline is TF-IDF over word 1-2-grams plus logistic regression. Models
+are saved with `skops` and loaded with its default trust list only, so a model
+folder from a stranger cannot run code when loaded (unlike pickle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nlpkit.errors import ModelLoadError, NlpkitError
+from nlpkit.inference import maybe_batch
+from nlpkit.models import Backend, Model
+from nlpkit.tasks import Head
+
+if TYPE_CHECKING:
+    from nlpkit.inference import InferenceStats
+    from nlpkit.tasks import Task
+    from nlpkit.training import TrainConfig
+
+MODEL_FILE = "model.skops"
+
+
+class SklearnModel(Model):
+    """A fitted scikit-learn pipeline with `predict_proba`."""
+
+    backend = "sklearn"
+
+    def __init__(self, pipeline: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.pipeline = pipeline
+
+    def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
+        classes = [str(c) for c in self.pipeline.classes_]
+        order = [classes.index(label) for label in self.labels or classes]
+        out: list[list[float]] = []
+        step = max(batch_size, 1)
+        for start in range(0, len(texts), step):
+            chunk = list(texts[start : start + step])
+            with maybe_batch(stats, len(chunk), sum(len(t.split()) for t in chunk)):
+                probs = self.pipeline.predict_proba(chunk)
+            out.extend([float(row[j]) for j in order] for row in probs)
+        return out
+
+    def save(self, folder: Path) -> list[str]:
+        import skops.io
+
+        folder.mkdir(parents=True, exist_ok=True)
+        skops.io.dump(self.pipeline, folder / MODEL_FILE)
+        return [MODEL_FILE]
+
+
+def make_pipeline(options: dict[str, Any] | None = None) -> Any:
+    """TF-IDF (word 1-2-grams, sublinear tf) + logistic regression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
+    options = options or {}
+    return Pipeline(
+        [
+            ("tfidf", TfidfVectorizer(ngram_range=tuple(options.get("ngram_range", (1, 2))), sublinear_tf=True, min_df=options.get("min_df", 1))),
+            ("classifier", LogisticRegression(C=options.get("C", 4.0), max_iter=2000)),
+        ]
+    )
+
+
+class SklearnBackend(Backend):
+    """TF-IDF + logistic regression, trained in seconds, saved with skops."""
+
+    name = "sklearn"
+    heads = frozenset({Head.SEQUENCE_CLASSIFICATION})
+
+    def accepts_folder(self, folder: Path) -> bool:
+        return (folder / MODEL_FILE).exists()
+
+    def load(self, source: str, task: Task, *, labels: list[str] | None = None, meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> SklearnModel:
+        import skops.io
+
+        path = Path(source) / MODEL_FILE
+        if not path.exists():
+            raise ModelLoadError(f"{source}: model folder is missing {MODEL_FILE}")
+        try:
+            pipeline = skops.io.load(path)  # default trust list only: refuses arbitrary types
+        except Exception as exc:
+            raise ModelLoadError(f"{path}: refusing or unable to load ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
+        classes = [str(c) for c in pipeline.classes_]
+        return SklearnModel(pipeline, head=task.head, labels=labels or classes, source=source, task=task.name, meta=meta)
+
+    def finetune(self, task: Task, source: str | None, train: Sequence[Any], eval: Sequence[Any] | None, config: TrainConfig, workdir: Path, labels: list[str] | None) -> SklearnModel:
+        texts = [ex.text for ex in train]
+        gold = [ex.label for ex in train]
+        if len(set(gold)) < 2:
+            raise NlpkitError(f"training data has {len(set(gold))} distinct label(s); a classifier needs at least 2")
+        pipeline = make_pipeline(config.backend_options)
+        pipeline.set_params(classifier__random_state=config.seed)
+        pipeline.fit(texts, gold)
+        return SklearnModel(pipeline, head=task.head, labels=labels or [str(c) for c in pipeline.classes_], source=source or "sklearn", task=task.name)

@@ -1,0 +1,154 @@
+"""The transformers backend: any `AutoModelFor…` checkpoint, from a hub id or a folder."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nlpkit.errors import ModelLoadError, NlpkitError
+from nlpkit.inference import length_sorted_batches, maybe_batch, progress_bar
+from nlpkit.models import Backend, Model
+from nlpkit.tasks import Head
+
+if TYPE_CHECKING:
+    from nlpkit.inference import InferenceStats
+    from nlpkit.tasks import Task
+    from nlpkit.training import TrainConfig
+
+#: transformers Auto class per head (decoder-only seq2seq uses AutoModelForCausalLM).
+AUTO_CLASSES = {
+    Head.SEQUENCE_CLASSIFICATION: "AutoModelForSequenceClassification",
+    Head.TOKEN_CLASSIFICATION: "AutoModelForTokenClassification",
+    Head.SPAN_EXTRACTION: "AutoModelForQuestionAnswering",
+    Head.SEQ2SEQ: "AutoModelForSeq2SeqLM",
+}
+LABELLED_HEADS = {Head.SEQUENCE_CLASSIFICATION, Head.TOKEN_CLASSIFICATION}
+DEFAULT_MAX_LENGTH = 512
+
+
+def auto_class(head: Head, config: Any = None) -> Any:
+    import transformers
+
+    if head is Head.SEQ2SEQ and config is not None and not getattr(config, "is_encoder_decoder", False):
+        return transformers.AutoModelForCausalLM
+    return getattr(transformers, AUTO_CLASSES[head])
+
+
+def _load_error(source: str, exc: BaseException) -> ModelLoadError:
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if not Path(source).exists():
+        first += " (not a local folder, and the Hugging Face hub could not provide it: offline, or a wrong id?)"
+    return ModelLoadError(f"cannot load model {source!r}: {first}")
+
+
+class TransformersModel(Model):
+    """A transformers network and its tokenizer."""
+
+    backend = "transformers"
+
+    def __init__(self, network: Any, tokenizer: Any, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.network = network
+        self.tokenizer = tokenizer
+
+    @property
+    def device(self) -> Any:
+        return next(self.network.parameters()).device
+
+    @property
+    def max_length(self) -> int:
+        limits = [DEFAULT_MAX_LENGTH]
+        tok_max = getattr(self.tokenizer, "model_max_length", None)
+        if isinstance(tok_max, int) and tok_max < 100_000:
+            limits.append(tok_max)
+        pos = getattr(self.network.config, "max_position_embeddings", None)
+        if isinstance(pos, int) and pos > 0:
+            limits.append(pos)
+        return min(limits)
+
+    def pad(self, encodings: dict[str, list[list[int]]], indices: Sequence[int]) -> dict[str, Any]:
+        """Right-pad the rows `indices` of pre-tokenised `encodings` into tensors (dynamic padding)."""
+        import torch
+
+        width = max(len(encodings["input_ids"][i]) for i in indices)
+        pad_id = self.tokenizer.pad_token_id or 0
+        batch: dict[str, Any] = {}
+        for key, rows in encodings.items():
+            if key not in {"input_ids", "attention_mask", "token_type_ids"}:
+                continue
+            fill = pad_id if key == "input_ids" else 0
+            batch[key] = torch.tensor([rows[i] + [fill] * (width - len(rows[i])) for i in indices], dtype=torch.long)
+        return {k: v.to(self.device) for k, v in batch.items()}
+
+    def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
+        import torch
+
+        if self.head is not Head.SEQUENCE_CLASSIFICATION:
+            raise NlpkitError(f"{self.source} has a {self.head} head, not sequence classification")
+        encodings = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+        ids = encodings["input_ids"]
+        probs: list[list[float]] = [[] for _ in texts]
+        self.network.eval()
+        with torch.inference_mode(), progress_bar(len(texts), progress, "predict") as bar:
+            for indices in length_sorted_batches(ids, batch_size, key=len):
+                with maybe_batch(stats, len(indices), sum(len(ids[i]) for i in indices)):
+                    logits = self.network(**self.pad(encodings, indices)).logits
+                    rows = logits.float().softmax(-1).cpu().tolist()
+                for i, row in zip(indices, rows):
+                    probs[i] = row
+                bar.update(len(indices))
+        return probs
+
+    def save(self, folder: Path) -> list[str]:
+        folder.mkdir(parents=True, exist_ok=True)
+        before = set(p.name for p in folder.iterdir())
+        self.network.save_pretrained(folder, safe_serialization=True)
+        self.tokenizer.save_pretrained(folder)
+        return sorted(p.name for p in folder.iterdir() if p.name not in before and p.is_file())
+
+
+class TransformersBackend(Backend):
+    """Loads `AutoModelFor<head>` checkpoints; fine-tunes with `transformers.Trainer`."""
+
+    name = "transformers"
+    heads = frozenset(Head)
+
+    def accepts_folder(self, folder: Path) -> bool:
+        return (folder / "config.json").exists()
+
+    def load(self, source: str, task: Task, *, labels: list[str] | None = None, meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> TransformersModel:
+        import transformers
+
+        options = dict(options or {})
+        try:
+            config = transformers.AutoConfig.from_pretrained(source)
+            tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+        except (OSError, ValueError) as exc:
+            raise _load_error(source, exc) from None
+        kwargs: dict[str, Any] = {}
+        if task.head in LABELLED_HEADS:
+            if labels:
+                kwargs.update(
+                    num_labels=len(labels),
+                    id2label=dict(enumerate(labels)),
+                    label2id={label: i for i, label in enumerate(labels)},
+                )
+                if len(labels) != config.num_labels:
+                    kwargs["ignore_mismatched_sizes"] = True
+            else:
+                labels = [config.id2label[i] for i in range(config.num_labels)]
+        try:
+            network = auto_class(task.head, config).from_pretrained(source, **kwargs, **options)
+        except (OSError, ValueError) as exc:
+            raise _load_error(source, exc) from None
+        network.eval()
+        return TransformersModel(network, tokenizer, head=task.head, labels=labels, source=source, task=task.name, meta=meta)
+
+    def finetune(self, task: Task, source: str | None, train: Sequence[Any], eval: Sequence[Any] | None, config: TrainConfig, workdir: Path, labels: list[str] | None) -> TransformersModel:
+        from nlpkit.training import train_transformers
+
+        if source is None:
+            raise NlpkitError("the transformers backend needs a pre-trained checkpoint to fine-tune")
+        model = self.load(source, task, labels=labels)
+        return train_transformers(task, model, train, eval, config, workdir)

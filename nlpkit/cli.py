@@ -1,0 +1,240 @@
+"""The ``nlpkit`` command: a thin click layer over `nlpkit.api`.
+
+Heavy libraries are imported inside the commands that need them, so ``nlpkit
+--help`` and ``nlpkit plugins`` stay fast. Errors meant for users (`NlpkitError`)
+print as one line, ``Error: …``, with exit status 2.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from nlpkit.errors import NlpkitError
+
+
+class NlpkitGroup(click.Group):
+    """A click group that turns `NlpkitError` into a one-line error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NlpkitError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+click.ClickException.exit_code = 2
+
+
+@click.group(cls=NlpkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="nlpkit")
+def cli() -> None:
+    """Fine-tune, run and benchmark pre-trained language models on NLP tasks.
+
+    Tasks come from plugins (`nlpkit plugins`). Data arguments take a file or a
+    registered dataset as NAME[:SPLIT] (`nlpkit datasets`), read from --data-dir.
+    """
+
+
+def _manager() -> Any:
+    from nlpkit.plugins import get_manager
+
+    return get_manager()
+
+
+def parse_options(values: tuple[str, ...]) -> dict[str, Any]:
+    """``("top_k=3", "lang=de")`` → ``{"top_k": 3, "lang": "de"}`` (values parsed as JSON when they parse)."""
+    out: dict[str, Any] = {}
+    for item in values:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise NlpkitError(f"option {item!r} must look like KEY=VALUE")
+        try:
+            value: Any = json.loads(raw)
+        except json.JSONDecodeError:
+            value = raw
+        out[key.strip()] = value
+    return out
+
+
+option_flag = click.option("--option", "-O", "options", multiple=True, metavar="KEY=VALUE", help="Task-specific option (repeatable).")
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
+    fmt = "  ".join("{:<%d}" % w for w in widths)
+    lines = [fmt.format(*headers), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*map(str, row)) for row in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
+# -- listings -------------------------------------------------------------------
+@cli.command()
+def tasks() -> None:
+    """List the tasks plugins provide."""
+    entries = list(_manager().registries["tasks"])
+    click.echo(_table([[e.name, e.item.head.value, e.distribution, e.item.description] for e in entries], ["task", "head", "plugin", "description"]))
+
+
+@cli.command()
+def models() -> None:
+    """List named models and the backends that load them."""
+    manager = _manager()
+    rows = []
+    for e in manager.registries["models"]:
+        source = "(untrained: fine-tune it)" if e.item.source is None else ("(packaged)" if callable(e.item.source) else e.item.source)
+        rows.append([e.name, e.item.backend, source, e.item.description])
+    click.echo(_table(rows, ["model", "backend", "source", "description"]))
+    click.echo("\nbackends: " + ", ".join(f"{e.name} ({', '.join(sorted(h.value for h in e.item.heads))})" for e in manager.registries["backends"]))
+    click.echo("Any transformers checkpoint folder or hub id works as --model too.")
+
+
+@cli.command()
+def datasets() -> None:
+    """List registered datasets (use as NAME[:SPLIT])."""
+    rows = [[e.name, e.item.task, ", ".join(e.item.files), e.item.folder, e.item.hub_id or ""] for e in _manager().registries["datasets"]]
+    click.echo(_table(rows, ["dataset", "task", "splits", "folder under --data-dir", "hub id"]))
+
+
+@cli.command()
+def metrics() -> None:
+    """List registered metrics."""
+    rows = [[e.name, e.distribution, e.item.description] for e in _manager().registries["metrics"]]
+    click.echo(_table(rows, ["metric", "plugin", "description"]))
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def plugins(as_json: bool) -> None:
+    """List plugins: distribution, version, hooks and what each registered."""
+    infos = _manager().plugins
+    if as_json:
+        click.echo(json.dumps([info.to_dict() for info in infos], indent=2))
+        return
+    rows = []
+    for info in infos:
+        registered = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in info.registered.items())
+        rows.append([info.name, info.distribution, info.version, ", ".join(info.hooks), f"ERROR {info.error}" if info.error else registered])
+    click.echo(_table(rows, ["plugin", "distribution", "version", "hooks", "registered"]))
+
+
+# -- verbs ----------------------------------------------------------------------
+def _write_jsonl(records: list[Any], output: Path | None) -> None:
+    lines = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in records)
+    if output is None:
+        click.echo(lines, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(output.name + ".tmp")
+        tmp.write_text(lines, encoding="utf-8")
+        tmp.replace(output)
+        click.echo(f"wrote {len(records)} predictions to {output}", err=True)
+
+
+@cli.command()
+@click.argument("task")
+@click.argument("text", nargs=-1)
+@click.option("--model", "-m", help="Registered name, model folder or hub id (default: the task's).")
+@click.option("--input", "-i", "input_file", type=click.Path(path_type=Path), help="Read inputs from a file (text lines, or the task's format).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write JSON lines here instead of stdout.")
+@click.option("--batch-size", default=32, show_default=True)
+@option_flag
+def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, options: tuple[str, ...]) -> None:
+    """Predict TASK on TEXT arguments or an --input file; JSON lines out."""
+    from nlpkit import api
+
+    task_obj = api.get_task(task)
+    if text and input_file:
+        raise NlpkitError("give TEXT arguments or --input, not both")
+    if input_file:
+        inputs = task_obj.read_inputs(input_file)
+    elif text:
+        inputs = task_obj.parse_inputs(list(text))
+    else:
+        raise NlpkitError("nothing to predict: give TEXT arguments or --input FILE")
+    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200, options=parse_options(options))
+    _write_jsonl(records, output)
+
+
+@cli.command()
+@click.argument("task")
+@click.option("--model", "-m", required=True, help="Pre-trained model: registered name, folder or hub id.")
+@click.option("--train", "train", required=True, help="Training data: file or DATASET[:SPLIT].")
+@click.option("--eval", "eval_", help="Evaluation data scored after training: file or DATASET[:SPLIT].")
+@click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="Folder for the fine-tuned model.")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="NLPKIT_DATA_DIR", help="Local dataset mirror (DIR/<task>/<dataset>/…).")
+@click.option("--epochs", default=3.0, show_default=True)
+@click.option("--lr", default=5e-5, show_default=True, help="Learning rate.")
+@click.option("--batch-size", default=16, show_default=True)
+@click.option("--max-steps", type=int, help="Stop after this many optimizer steps (overrides --epochs).")
+@click.option("--max-length", default=128, show_default=True, help="Truncate inputs to this many tokens.")
+@click.option("--seed", default=42, show_default=True)
+@click.option("--train-limit", type=int, help="Use only the first N training examples.")
+@click.option("--eval-limit", type=int, help="Score only the first N evaluation examples.")
+@click.option("--early-stopping", type=int, help="Stop after N epochs without eval-loss improvement (needs --eval).")
+@click.option("--lora", is_flag=True, help="Train LoRA adapters (peft) and merge them into the saved model.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output folder.")
+@option_flag
+def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, overwrite: bool, options: tuple[str, ...]) -> None:
+    """Fine-tune a pre-trained model for TASK and save a self-describing folder."""
+    from nlpkit import api
+    from nlpkit.training import TrainConfig
+
+    config = TrainConfig(epochs=epochs, learning_rate=lr, batch_size=batch_size, max_steps=max_steps, max_length=max_length, seed=seed, early_stopping_patience=early_stopping, lora=lora, task_options=parse_options(options))
+    try:
+        result = api.finetune(task, model=model, train=train, eval=eval_, output=output, data_dir=data_dir, config=config, train_limit=train_limit, eval_limit=eval_limit, overwrite=overwrite)
+    except KeyboardInterrupt:
+        raise click.ClickException(f"interrupted; checkpoints are kept in {output}.partial — run the same command again to resume") from None
+    click.echo(f"saved {result.output} ({result.train_examples} training examples, {result.train_seconds:.1f} s)", err=True)
+    if result.metrics:
+        _print_metrics(result.metrics)
+
+
+def _print_metrics(metrics: dict[str, dict[str, Any]]) -> None:
+    rows = []
+    for name, result in metrics.items():
+        for key, value in result.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                rows.append([name, key, f"{value:.4f}" if isinstance(value, float) else str(value)])
+    click.echo(_table(rows, ["metric", "key", "value"]))
+
+
+@cli.command()
+@click.argument("task")
+@click.option("--model", "-m", help="Model folder, registered name or hub id (default: the task's).")
+@click.option("--data", "-d", required=True, help="Labelled data: file or DATASET[:SPLIT].")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="NLPKIT_DATA_DIR", help="Local dataset mirror.")
+@click.option("--metric", "metric_names", multiple=True, help="Metric to compute (repeatable; default: the task's).")
+@click.option("--limit", type=int, help="Score only the first N examples.")
+@click.option("--batch-size", default=32, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON only.")
+@option_flag
+def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, options: tuple[str, ...]) -> None:
+    """Score a model for TASK on labelled data."""
+    from nlpkit import api
+
+    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=not as_json, options=parse_options(options))
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    click.echo(json.dumps(result.metrics))
+    _print_metrics(result.metrics)
+    click.echo(f"{len(result.examples)} examples in {result.seconds:.2f} s", err=True)
+
+
+def main() -> None:
+    """Console entry point: add plugin commands, then run."""
+    try:
+        _manager().add_commands(cli)
+    except NlpkitError as exc:  # strict plugin mode
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2)
+    cli(prog_name="nlpkit")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Dataset specs and how a data argument becomes examples.
+
+A data argument is a file path (read with the task's reader) or a registered
+dataset, written ``NAME`` or ``NAME:SPLIT``. A registered dataset loads from a
+local mirror when a data folder is given (``--data-dir DIR`` or
+``NLPKIT_DATA_DIR``), laid out as ``DIR/<folder>/<file>`` — the layout of
+``shared/data`` — and from the Hugging Face hub otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nlpkit.errors import DataError, NlpkitError
+
+if TYPE_CHECKING:
+    from nlpkit.tasks import Task
+
+DATA_DIR_ENV = "NLPKIT_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """A named dataset: where each split lives locally and on the hub."""
+
+    name: str
+    task: str
+    #: Folder under the data dir, e.g. ``"sentiment/sst2"``.
+    folder: str
+    #: Split name → file name inside `folder` (several files for one split: a list).
+    files: dict[str, str | list[str]]
+    hub_id: str | None = None
+    hub_config: str | None = None
+    #: Split name → hub split name, where they differ (``"dev"`` → ``"validation"``).
+    hub_splits: dict[str, str] = field(default_factory=dict)
+    #: Keyword options for the task's reader (column names, label names…).
+    read_options: dict[str, Any] = field(default_factory=dict)
+    description: str = ""
+    default_split: str = "train"
+
+
+def data_dir_from(value: str | Path | None) -> Path | None:
+    """The data folder from an argument or ``NLPKIT_DATA_DIR``; None for hub loading."""
+    value = value or os.environ.get(DATA_DIR_ENV)
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise NlpkitError(f"data folder {path} does not exist")
+    return path
+
+
+def split_reference(value: str) -> tuple[str, str | None]:
+    """``"sst2:dev"`` → ``("sst2", "dev")``; ``"sst2"`` → ``("sst2", None)``."""
+    name, _, split = value.partition(":")
+    return name, (split or None)
+
+
+def load_examples(task: Task, data: str | Path, *, data_dir: str | Path | None = None, limit: int | None = None) -> list[Any]:
+    """Examples for `task` from a file path or a registered ``NAME[:SPLIT]``.
+
+    `limit` keeps the first N examples (in file order, so runs are reproducible).
+    """
+    from nlpkit.plugins import get_manager
+
+    path = Path(data).expanduser()
+    if path.exists():
+        examples = task.read(path)
+    else:
+        name, split = split_reference(str(data))
+        datasets_registry = get_manager().registries["datasets"]
+        if name not in datasets_registry:
+            if any(sep in str(data) for sep in ("/", "\\", ".")):
+                raise DataError(path, "no such file")
+            datasets_registry.get(name)  # raises the did-you-mean error
+        spec: DatasetSpec = datasets_registry.get(name)
+        examples = load_registered(task, spec, split or spec.default_split, data_dir_from(data_dir), limit)
+    if limit is not None:
+        examples = examples[:limit]
+    if not examples:
+        raise DataError(data, "no examples")
+    return examples
+
+
+def local_files(spec: DatasetSpec, split: str, data_dir: Path) -> list[Path]:
+    if split not in spec.files:
+        raise NlpkitError(f"dataset {spec.name!r} has no split {split!r}; splits: {', '.join(spec.files)}")
+    names = spec.files[split]
+    names = [names] if isinstance(names, str) else list(names)
+    paths = [data_dir / spec.folder / name for name in names]
+    for p in paths:
+        if not p.exists():
+            raise DataError(p, f"dataset {spec.name!r} split {split!r}: file not found under the data folder {data_dir}")
+    return paths
+
+
+def load_registered(task: Task, spec: DatasetSpec, split: str, data_dir: Path | None, limit: int | None = None) -> list[Any]:
+    """Examples of one split of a registered dataset, from the mirror or the hub."""
+    if spec.task != task.name:
+        raise NlpkitError(f"dataset {spec.name!r} is for task {spec.task!r}, not {task.name!r}")
+    if data_dir is not None:
+        examples: list[Any] = []
+        for path in local_files(spec, split, data_dir):
+            examples.extend(task.read(path, **spec.read_options))
+        return examples
+    if spec.hub_id is None:
+        raise NlpkitError(f"dataset {spec.name!r} has no hub id; pass --data-dir (or set {DATA_DIR_ENV}) to a local copy")
+    import datasets
+
+    hub_split = spec.hub_splits.get(split, split)
+    if limit is not None:
+        hub_split = f"{hub_split}[:{limit}]"
+    try:
+        rows = datasets.load_dataset(spec.hub_id, spec.hub_config, split=hub_split)
+    except Exception as exc:  # network, unknown split, …: say what we tried
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise NlpkitError(
+            f"cannot load {spec.hub_id!r} split {hub_split!r} from the Hugging Face hub ({first}); "
+            f"for a local copy pass --data-dir DIR with {spec.folder}/ inside"
+        ) from None
+    return task.read_rows(rows, source=f"hub:{spec.hub_id}", **spec.read_options)

@@ -1,0 +1,117 @@
+"""Helpers for testing tasks and plugins: tiny models and conformance checks.
+
+Tiny models are built from configs (2 layers, a vocabulary of the fixture
+words), saved to a folder, and loaded like any checkpoint: no downloads, a
+second or two to build, deterministic under a seed.
+
+    from nlpkit.testing import tiny_bert
+    folder = tiny_bert(tmp_path / "bert", words=["good", "bad", "film"])
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+#: Words for tiny vocabularies; tests add their own fixture words.
+BASE_WORDS = (
+    "the a an and or of to in on for with is was are be it this that film movie good bad great awful "
+    "not very really love hate fine boring fun plot actor story ! . , ? ' - : ; ( )"
+).split()
+
+
+def vocabulary(words: Iterable[str] = ()) -> list[str]:
+    """Special tokens, single characters (so any ASCII text tokenises) and `words`, lower-cased."""
+    chars = [chr(c) for c in range(33, 127)]
+    pieces = ["##" + c for c in "abcdefghijklmnopqrstuvwxyz0123456789"]
+    seen: dict[str, None] = {}
+    for token in [*SPECIAL_TOKENS, *chars, *pieces, *BASE_WORDS, *(w.lower() for text in words for w in re.findall(r"\w+|[^\w\s]", text))]:
+        seen.setdefault(token, None)
+    return list(seen)
+
+
+def tiny_tokenizer(folder: Path, words: Iterable[str] = ()) -> Any:
+    """A lower-casing WordPiece (BERT) tokenizer over `vocabulary(words)`, saved in `folder`."""
+    from transformers import BertTokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = {token: i for i, token in enumerate(vocabulary(words))}
+    tokenizer = BertTokenizer(vocab=vocab, do_lower_case=True, model_max_length=128)
+    tokenizer.save_pretrained(folder)
+    return tokenizer
+
+
+def tiny_bert(folder: str | Path, words: Iterable[str] = (), *, head: str = "base", labels: Sequence[str] | None = None, seed: int = 0, hidden_size: int = 32, layers: int = 2) -> Path:
+    """Save a 2-layer BERT (random weights) with a tokenizer to `folder`; return the folder.
+
+    `head` picks the class saved: "base" (an encoder any head can start from),
+    "sequence-classification" or "token-classification" (with `labels`), "span-extraction".
+    """
+    import torch
+    import transformers
+
+    folder = Path(folder)
+    tokenizer = tiny_tokenizer(folder, words)
+    config_kwargs: dict[str, Any] = {}
+    if labels:
+        config_kwargs = {"num_labels": len(labels), "id2label": dict(enumerate(labels)), "label2id": {label: i for i, label in enumerate(labels)}}
+    config = transformers.BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden_size,
+        num_hidden_layers=layers,
+        num_attention_heads=2,
+        intermediate_size=hidden_size * 2,
+        max_position_embeddings=128,
+        **config_kwargs,
+    )
+    classes = {
+        "base": transformers.BertModel,
+        "sequence-classification": transformers.BertForSequenceClassification,
+        "token-classification": transformers.BertForTokenClassification,
+        "span-extraction": transformers.BertForQuestionAnswering,
+    }
+    torch.manual_seed(seed)
+    model = classes[head](config)
+    model.save_pretrained(folder)
+    return folder
+
+
+SENTIMENT_FIXTURE = [
+    ("a good film , really fun", "positive"),
+    ("great story and a great actor", "positive"),
+    ("i love this movie", "positive"),
+    ("fine , fun and very good", "positive"),
+    ("a bad film , really boring", "negative"),
+    ("awful plot and an awful actor", "negative"),
+    ("i hate this movie", "negative"),
+    ("not good , very boring", "negative"),
+]
+
+
+def check_task(task: Any) -> list[str]:
+    """Conformance problems of a task object (empty list: it conforms).
+
+    Checks what the core relies on: a public name, a known head, string
+    metric names and callable verbs. Plugin authors call this in their tests.
+    """
+    from nlpkit.tasks import Head, Task
+
+    problems = []
+    if not isinstance(task, Task):
+        problems.append(f"{task!r} is not an nlpkit.Task")
+    name = getattr(task, "name", None)
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_-]*", name or ""):
+        problems.append(f"task name {name!r} must be lower-case letters, digits, '-' or '_'")
+    if not isinstance(getattr(task, "head", None), Head):
+        problems.append(f"task {name!r} head must be an nlpkit.Head, not {getattr(task, 'head', None)!r}")
+    metrics = getattr(task, "default_metrics", ())
+    if not all(isinstance(m, str) for m in metrics):
+        problems.append(f"task {name!r} default_metrics must be metric names")
+    for verb in ("read", "predict", "metric_inputs", "parse_inputs"):
+        if not callable(getattr(task, verb, None)):
+            problems.append(f"task {name!r} has no callable {verb}")
+    return problems
