@@ -179,6 +179,10 @@ class Task:
         `options` are `TrainConfig.task_options` (``nlpkit finetune -O key=value``)."""
         raise NotImplementedError(f"task {self.name!r} cannot be fine-tuned with transformers")
 
+    def prepare_model(self, model: Model) -> None:
+        """Adapt a freshly loaded pre-trained model before fine-tuning (add marker
+        tokens and resize embeddings, set generation defaults…). Default: nothing."""
+
     def data_collator(self, tokenizer: Any) -> Any:
         """The collator that pads a batch of `training_features` (dynamic padding)."""
         from transformers import DataCollatorWithPadding
