@@ -1,0 +1,197 @@
+"""The `qa` task: extractive question answering with a span-extraction head.
+
+Transformers 5 has no question-answering pipeline, so this task does what it did
+(and what `run_qa.py` does for training): windows over long contexts
+(`nlpkit_qa.windows`), labels for training (`nlpkit_qa.features`) and span
+decoding (`nlpkit_qa.decoding`). All windows of all questions go through the
+model in length-sorted batches, so many questions about one context are
+answered together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from nlpkit.errors import DataError, NlpkitError
+from nlpkit.tasks import Answer, Head, Record, Task, reject_options
+
+from nlpkit_qa.decoding import DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_N_BEST
+from nlpkit_qa.records import QAExample, RankedAnswers
+from nlpkit_qa.windows import DEFAULT_DOC_STRIDE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_QUESTION_LENGTH
+
+if TYPE_CHECKING:
+    from nlpkit.inference import InferenceStats
+    from nlpkit.models import Model
+
+#: Options of `predict` (``nlpkit predict qa -O key=value``).
+PREDICT_OPTIONS = ("context", "context_file", "top_k", "max_answer_length", "n_best", "no_answer_threshold", "max_length", "doc_stride", "max_question_length")
+#: Options of `training_features` (``nlpkit finetune qa -O key=value``).
+TRAIN_OPTIONS = ("doc_stride", "max_question_length")
+
+
+class QuestionAnsweringTask(Task):
+    """Answer a question with a span of its context (SQuAD v1.1 and v2.0)."""
+
+    name = "qa"
+    head = Head.SPAN_EXTRACTION
+    description = "extractive question answering: a span of the context answers the question (SQuAD v1.1/v2.0)"
+    default_model = "distilbert/distilbert-base-cased-distilled-squad"
+    default_metrics: ClassVar[tuple[str, ...]] = ("squad",)
+    default_dataset = "squad_v1.1"
+
+    # data ----------------------------------------------------------------------
+    def read(self, path: str | Path, *, require_labels: bool = True, on_bad_answer: str = "error", **_: Any) -> list[QAExample]:
+        """SQuAD v1.1/v2.0 JSON, or JSON lines ``{"question", "context", "answers"?, "id"?, "is_impossible"?}``."""
+        from nlpkit_qa.readers import read_qa_file
+
+        return read_qa_file(path, require_labels=require_labels, on_bad_answer=on_bad_answer)
+
+    def read_rows(self, rows: Iterable[dict[str, Any]], source: str, **options: Any) -> list[QAExample]:
+        from nlpkit_qa.readers import read_rows
+
+        return read_rows(rows, source, require_labels=options.get("require_labels", True), on_bad_answer=options.get("on_bad_answer", "error"))
+
+    def parse_inputs(self, texts: Sequence[str]) -> list[QAExample]:
+        """Questions from the command line; the context comes from ``-O context=…``
+        (or ``-O context_file=PATH``). A text that is a JSON object
+        ``{"question", "context"}`` carries its own context."""
+        out = []
+        for i, text in enumerate(texts, start=1):
+            where = f"argument {i}"
+            if text.lstrip().startswith("{"):
+                try:
+                    row = json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise NlpkitError(f"{where}: malformed JSON ({exc.msg}, column {exc.colno})") from None
+                from nlpkit_qa.readers import read_rows
+
+                out.extend(read_rows([row], where, require_labels=False))
+                continue
+            if not text.strip():
+                raise NlpkitError(f"{where}: empty question")
+            out.append(QAExample(question=text, source=where))
+        return out
+
+    def read_inputs(self, path: str | Path) -> list[QAExample]:
+        return self.read(path, require_labels=False)
+
+    def label_set(self, examples: Sequence[Any]) -> None:
+        return None
+
+    def check_example_for_scoring(self, example: QAExample) -> None:
+        if example.answers is None:
+            raise DataError(example.source, "no gold answers to score against", field="answers")
+
+    # inference -------------------------------------------------------------------
+    def predict(
+        self,
+        model: Model,
+        inputs: Sequence[QAExample],
+        *,
+        batch_size: int = 32,
+        stats: InferenceStats | None = None,
+        progress: bool = False,
+        **options: Any,
+    ) -> list[Record]:
+        """One `Answer` per question (a `RankedAnswers` with ``top_k`` > 1), in input order.
+
+        Options: ``context``/``context_file`` (for questions without one), ``top_k`` (1),
+        ``max_answer_length`` (30 tokens), ``n_best`` (20), ``no_answer_threshold`` (None:
+        always answer; a number for SQuAD v2.0-style data, 0.0 as `run_qa.py`),
+        ``max_length`` (384), ``doc_stride`` (128), ``max_question_length`` (64)."""
+        from nlpkit_qa.inference import answer_questions
+
+        reject_options(self, options, PREDICT_OPTIONS)
+        top_k = _int_option(options, "top_k", 1)
+        examples = _with_context(inputs, options)
+        threshold = options.get("no_answer_threshold")
+        if threshold is not None and not isinstance(threshold, (int, float)):
+            raise NlpkitError(f"option no_answer_threshold must be a number, not {threshold!r}")
+        ranked = answer_questions(
+            model,
+            [ex.question for ex in examples],
+            [ex.context for ex in examples],  # type: ignore[misc]
+            batch_size=batch_size,
+            stats=stats,
+            progress=progress,
+            top_k=top_k,
+            n_best=_int_option(options, "n_best", DEFAULT_N_BEST),
+            max_answer_length=_int_option(options, "max_answer_length", DEFAULT_MAX_ANSWER_LENGTH),
+            no_answer_threshold=float(threshold) if threshold is not None else None,
+            max_length=_int_option(options, "max_length", DEFAULT_MAX_LENGTH),
+            doc_stride=_int_option(options, "doc_stride", DEFAULT_DOC_STRIDE),
+            max_question_length=_int_option(options, "max_question_length", DEFAULT_MAX_QUESTION_LENGTH),
+        )
+        if top_k == 1:
+            return [answers[0] for answers in ranked]
+        return [RankedAnswers(answers) for answers in ranked]
+
+    # scoring -----------------------------------------------------------------------
+    def metric_inputs(self, metric: str, predictions: Sequence[Any], examples: Sequence[QAExample]) -> tuple[list[Any], list[Any], dict[str, Any]]:
+        """Predicted answer texts and, per example, the list of gold answer texts
+        (empty for an unanswerable question)."""
+        texts = [_best_text(p) for p in predictions]
+        return texts, [[a.text for a in ex.answers or []] for ex in examples], {}
+
+    # training ------------------------------------------------------------------------
+    def training_features(self, examples: Sequence[QAExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
+        """Windows labelled with answer start/end tokens (no-answer windows: [CLS]).
+        Options: ``doc_stride`` (default: a third of `max_length`, 128 at 384) and
+        ``max_question_length`` (64)."""
+        from nlpkit_qa.features import training_features
+
+        reject_options(self, options, TRAIN_OPTIONS)
+        return training_features(
+            examples,
+            tokenizer,
+            max_length,
+            doc_stride=_int_option(options, "doc_stride", max_length // 3),
+            max_question_length=_int_option(options, "max_question_length", DEFAULT_MAX_QUESTION_LENGTH),
+        )
+
+
+def _with_context(inputs: Sequence[QAExample], options: dict[str, Any]) -> list[QAExample]:
+    """Fill in the ``context`` option for inputs that have none."""
+    context = options.get("context")
+    if options.get("context_file") is not None:
+        if context is not None:
+            raise NlpkitError("give the option context or context_file, not both")
+        from nlpkit.readers import read_text
+
+        context = read_text(options["context_file"])
+    if context is not None:
+        context = str(context)
+        if not context.strip():
+            raise NlpkitError("option context: empty text")
+    out = []
+    for i, ex in enumerate(inputs, start=1):
+        if ex.context is None:
+            if context is None:
+                raise NlpkitError(f"{ex.source or f'input {i}'}: no context for question {ex.question!r}; pass -O context=\"…\" (or -O context_file=PATH)")
+            ex = QAExample(question=ex.question, context=context, answers=ex.answers, id=ex.id, source=ex.source)
+        elif not ex.context.strip():
+            raise DataError(ex.source, "empty text", field="context")
+        if not ex.question.strip():
+            raise DataError(ex.source, "empty text", field="question")
+        out.append(ex)
+    return out
+
+
+def _int_option(options: dict[str, Any], name: str, default: int) -> int:
+    value = options.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise NlpkitError(f"option {name} must be a positive integer, not {value!r}")
+    return value
+
+
+def _best_text(prediction: Any) -> str:
+    if isinstance(prediction, Answer):
+        return prediction.text
+    if isinstance(prediction, RankedAnswers):
+        return prediction.best.text if prediction.best else ""
+    if isinstance(prediction, str):
+        return prediction
+    raise TypeError(f"cannot score a {type(prediction).__name__} as an answer")
