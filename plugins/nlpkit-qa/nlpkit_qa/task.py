@@ -76,6 +76,13 @@ class QuestionAnsweringTask(Task):
         return out
 
     def read_inputs(self, path: str | Path) -> list[QAExample]:
+        """SQuAD JSON or JSON lines (answers optional), or a text file with one
+        question per line (their context then comes from ``-O context=…``)."""
+        if Path(path).suffix.lower() == ".txt":
+            from nlpkit.readers import read_text
+
+            lines = read_text(path).splitlines()
+            return [QAExample(question=line, source=f"{path}:{n}") for n, line in enumerate(lines, start=1) if line.strip()]
         return self.read(path, require_labels=False)
 
     def label_set(self, examples: Sequence[Any]) -> None:

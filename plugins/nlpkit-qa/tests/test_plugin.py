@@ -26,7 +26,7 @@ def test_registered_dataset_reads_from_a_data_folder(tmp_path, squad_v1) -> None
     folder = tmp_path / "mirror" / "qa" / "squad_v1.1"
     folder.mkdir(parents=True)
     (folder / "dev-v1.1.json").write_text(squad_v1.read_text(encoding="utf-8"), encoding="utf-8")
-    examples = nlpkit.load_examples("qa" and nlpkit.get_task("qa"), "squad_v1.1:dev", data_dir=tmp_path / "mirror")
+    examples = nlpkit.load_examples(nlpkit.get_task("qa"), "squad_v1.1:dev", data_dir=tmp_path / "mirror")
     assert len(examples) == 3
 
 

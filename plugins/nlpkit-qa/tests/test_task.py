@@ -73,6 +73,12 @@ def test_context_option_supplies_the_context_of_command_line_questions(model: An
         task.predict(model, inputs, context=CONTEXT, topk=2)
 
 
+def test_text_file_inputs_are_questions_one_per_line(task: Any, tmp_path: Path) -> None:
+    path = tmp_path / "questions.txt"
+    path.write_text("Where did the cat sit?\n\nWho slept?\n", encoding="utf-8")
+    assert [(ex.question, ex.source, ex.context) for ex in task.read_inputs(path)] == [("Where did the cat sit?", f"{path}:1", None), ("Who slept?", f"{path}:3", None)]
+
+
 def test_empty_question_is_rejected(task: Any) -> None:
     with pytest.raises(NlpkitError, match="argument 2: empty question"):
         task.parse_inputs(["Where?", "  "])
