@@ -1,0 +1,155 @@
+"""The `ner` task: typed entity spans with character offsets, from a token classifier."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from nlpkit.errors import DataError, NlpkitError
+from nlpkit.tasks import Head, Task, _require_text, reject_options
+
+from nlpkit_ner.records import Entities, NerExample
+
+if TYPE_CHECKING:
+    from nlpkit.inference import InferenceStats
+    from nlpkit.models import Model
+
+SUBWORD_LABELS = ("first", "all")
+TRAIN_OPTIONS = ("subword_labels", "window_overlap")
+PREDICT_OPTIONS = ("window_overlap",)
+
+
+class NerTask(Task):
+    """Named-entity recognition with IOB2 tags on words.
+
+    Reads CoNLL column files (`scheme="iob1"` converts CoNLL-2003), JSON lines with
+    character-offset spans and the CoNLL04 / ADE JSON. Training labels the first
+    sub-word of each word (``-O subword_labels=all`` labels the rest too, `B-` → `I-`);
+    long sentences become overlapping windows (``-O window_overlap=N`` sub-words)."""
+
+    name = "ner"
+    head = Head.TOKEN_CLASSIFICATION
+    description = "named entities: typed spans with character offsets (CoNLL-2003, WNUT-17, …)"
+    default_metrics: ClassVar[tuple[str, ...]] = ("seqeval",)
+    default_dataset = "conll2003"
+
+    # data --------------------------------------------------------------------
+    def read(self, path: str | Path, *, scheme: str | None = None, types: Sequence[str] | None = None, require_labels: bool = True, **_: Any) -> list[NerExample]:
+        """CoNLL columns (any suffix), `.jsonl` with character spans, or CoNLL04/ADE `.json`."""
+        from nlpkit_ner.jsonformats import is_span_json, ner_examples, read_span_json, read_span_jsonl
+
+        suffix = Path(path).suffix.lower()
+        if suffix in {".jsonl", ".ndjson"}:
+            return ner_examples(read_span_jsonl(path, require_labels=require_labels))
+        if is_span_json(path):
+            return ner_examples(read_span_json(path, require_labels=require_labels))
+        from nlpkit_ner.conll import read_conll
+
+        return read_conll(path, scheme=scheme, types=types, require_labels=require_labels)
+
+    def read_inputs(self, path: str | Path) -> list[NerExample]:
+        """Plain text (`.txt`, one text per line), JSON lines, or a CoNLL file (pre-tokenised)."""
+        if Path(path).suffix.lower() == ".txt":
+            from nlpkit.readers import read_text
+
+            from nlpkit_ner.words import example_from_text
+
+            lines = read_text(path).splitlines()
+            return [example_from_text(line, source=f"{path}:{i}") for i, line in enumerate(lines, start=1) if line.strip()]
+        return self.read(path, require_labels=False)
+
+    def parse_inputs(self, texts: Sequence[str]) -> list[NerExample]:
+        from nlpkit_ner.words import example_from_text
+
+        return [example_from_text(_require_text(t, f"argument {i + 1}"), source=f"argument {i + 1}") for i, t in enumerate(texts)]
+
+    def label_set(self, examples: Sequence[NerExample]) -> list[str]:
+        """``O`` then ``B-X``, ``I-X`` for each entity type seen, sorted by type."""
+        types = sorted({tag[2:] for ex in examples for tag in ex.tags or () if tag != "O"})
+        return ["O"] + [f"{p}-{t}" for t in types for p in "BI"]
+
+    def check_example_for_scoring(self, example: NerExample) -> None:
+        if example.tags is None:
+            raise DataError(example.source, "no gold tags to score against", field="tags")
+
+    # inference -----------------------------------------------------------------
+    def predict(self, model: Model, inputs: Sequence[NerExample], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[Entities]:
+        reject_options(self, options, PREDICT_OPTIONS)
+        from nlpkit_ner.tagging import tag_words
+        from nlpkit_ner.tags import decode_spans
+
+        if model.head is not Head.TOKEN_CLASSIFICATION:
+            raise NlpkitError(f"{model.source} has a {model.head} head; the ner task needs a token-classification model")
+        tagged = tag_words(model, inputs, batch_size=batch_size, stats=stats, progress=progress, overlap=_int(options.get("window_overlap")))
+        out = []
+        for example, words in zip(inputs, tagged):
+            tags = [tag for tag, _ in words]
+            entities = [example.entity(s, e, t, sum(p for _, p in words[s:e]) / (e - s)) for s, e, t in decode_spans(tags)]
+            out.append(Entities(entities=entities))
+        return out
+
+    # scoring --------------------------------------------------------------------
+    def metric_inputs(self, metric: str, predictions: Sequence[Entities], examples: Sequence[NerExample]) -> tuple[list[Any], list[Any], dict[str, Any]]:
+        """Predicted and gold IOB2 tag sequences, one pair per sentence."""
+        return [entity_tags(p, ex) for p, ex in zip(predictions, examples)], [list(ex.tags or ()) for ex in examples], {}
+
+    # training --------------------------------------------------------------------
+    def training_features(self, examples: Sequence[NerExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
+        reject_options(self, options, TRAIN_OPTIONS)
+        from nlpkit_ner.subwords import encode_words, special_ids, window_ids, windows
+
+        assert label2id is not None
+        mode = options.get("subword_labels", "first")
+        if mode not in SUBWORD_LABELS:
+            raise NlpkitError(f"subword_labels must be one of {', '.join(SUBWORD_LABELS)}, not {mode!r}")
+        prefix, suffix = special_ids(tokenizer)
+        budget = max_length - len(prefix) - len(suffix)
+        features = []
+        for example, pieces in zip(examples, encode_words(tokenizer, [ex.tokens for ex in examples])):
+            if example.tags is None:
+                raise DataError(example.source, "no tags to train on", field="tags")
+            for tag in example.tags:
+                if tag not in label2id:
+                    raise DataError(example.source, f"tag {tag!r} is not one of the model's labels ({', '.join(label2id)})", field="tags")
+            for start, end in windows(pieces, budget, _int(options.get("window_overlap"))):
+                ids, firsts = window_ids(pieces, start, end, budget, prefix, suffix)
+                labels = [-100] * len(ids)
+                last = len(ids) - len(suffix)
+                for w, position in zip(range(start, end), firsts):
+                    tag = example.tags[w]
+                    labels[position] = label2id[tag]
+                    if mode == "all":
+                        rest = label2id.get("I-" + tag[2:], label2id[tag]) if tag != "O" else label2id[tag]
+                        for q in range(position + 1, min(position + len(pieces[w]), last)):
+                            labels[q] = rest
+                features.append({"input_ids": ids, "attention_mask": [1] * len(ids), "labels": labels})
+        return features
+
+    def data_collator(self, tokenizer: Any) -> Any:
+        from transformers import DataCollatorForTokenClassification
+
+        return DataCollatorForTokenClassification(tokenizer)
+
+
+def entity_tags(prediction: Entities, example: NerExample) -> list[str]:
+    """IOB2 tags of `example`'s words for predicted entities (by character offsets)."""
+    from nlpkit_ner.tags import tags_from_spans
+
+    starts = {s: i for i, (s, _) in enumerate(example.offsets)}
+    ends = {e: i + 1 for i, (_, e) in enumerate(example.offsets)}
+    spans = []
+    for entity in prediction.entities:
+        if entity.start not in starts or entity.end not in ends:
+            raise NlpkitError(f"{example.source}: predicted entity {entity.text!r} [{entity.start}, {entity.end}) does not align with the words")
+        spans.append((starts[entity.start], ends[entity.end], entity.type))
+    return tags_from_spans(len(example.tokens), spans)
+
+
+def _int(value: Any) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise NlpkitError(f"expected an integer, got {value!r}") from None

@@ -1,0 +1,248 @@
+"""The `relations` task: entities (from an NER model, or gold) → typed, directed relations.
+
+A sentence classifier (any encoder checkpoint with a sequence-classification head)
+reads the sentence with typed entity markers around each candidate ordered pair and
+predicts a relation type or ``no_relation``. Directional datasets (SemEval) keep
+their directional labels as classes.
+
+Which entities: ``-O entities=ner`` runs an NER model first; ``entities=gold`` uses
+the entities given with the input; ``auto`` (default) uses NER when the relations
+model knows an NER model, else the given entities. A relations model finds its NER
+model, in order: ``-O ner_model=PATH``; an ``ner/`` sub-folder of the model folder;
+the ``ner_model`` recorded in its nlpkit.json when it was fine-tuned with
+``-O ner_model=PATH`` (relative paths: from the working directory, then from the
+model folder's parent). So ``nlpkit predict relations --model FOLDER "text"`` needs
+no other flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from nlpkit.errors import DataError, NlpkitError
+from nlpkit.tasks import Entity, Head, Relation, Task, _require_text, reject_options
+
+from nlpkit_ner.records import Entities, Extraction, NerExample, RelationExample, Span
+
+if TYPE_CHECKING:
+    from nlpkit.inference import InferenceStats
+    from nlpkit.models import Model
+
+NO_RELATION = "no_relation"
+ENTITY_SOURCES = ("auto", "ner", "gold")
+PREDICT_OPTIONS = ("entities", "ner_model", "ner_batch_size")
+TRAIN_OPTIONS = ("ner_model", "negative_fraction")
+
+
+class RelationTask(Task):
+    """Relation extraction by entity-pair classification with typed entity markers."""
+
+    name = "relations"
+    head = Head.SEQUENCE_CLASSIFICATION
+    description = "relations between entities: NER, then typed-marker pair classification (CoNLL04, ADE, SemEval-2010 Task 8)"
+    default_metrics: ClassVar[tuple[str, ...]] = ("relation_f1", "relation_macro_f1")
+    default_dataset = "conll04"
+
+    # data --------------------------------------------------------------------
+    def read(self, path: str | Path, *, format: str | None = None, require_labels: bool = True, **_: Any) -> list[RelationExample]:
+        """CoNLL04 / ADE `.json`, JSON lines with character spans, or SemEval-2010 Task 8 (`format="semeval"` or `.TXT`)."""
+        from nlpkit_ner import jsonformats
+        from nlpkit_ner.semeval import read_semeval
+
+        suffix = Path(path).suffix.lower()
+        if format == "semeval" or (format is None and suffix == ".txt" and Path(path).suffix == ".TXT"):
+            return read_semeval(path, require_labels=require_labels)
+        if format == "jsonl" or suffix in {".jsonl", ".ndjson"}:
+            return jsonformats.read_span_jsonl(path, require_labels=require_labels)
+        if format in (None, "json") and jsonformats.is_span_json(path):
+            return jsonformats.read_span_json(path, require_labels=require_labels)
+        raise DataError(path, "unknown relation format: expected CoNLL04/ADE .json, .jsonl with character spans, or SemEval-2010 Task 8 (format=semeval)")
+
+    def read_inputs(self, path: str | Path) -> list[RelationExample]:
+        """Plain text (`.txt`, one text per line; entities come from the NER model) or a labelled format."""
+        if Path(path).suffix == ".txt":
+            from nlpkit.readers import read_text
+
+            return self.parse_inputs([line for line in read_text(path).splitlines() if line.strip()])
+        return self.read(path, require_labels=False)
+
+    def parse_inputs(self, texts: Sequence[str]) -> list[RelationExample]:
+        from nlpkit_ner.words import example_from_text
+
+        return [RelationExample(sentence=example_from_text(_require_text(t, f"argument {i + 1}")), source=f"argument {i + 1}") for i, t in enumerate(texts)]
+
+    def label_set(self, examples: Sequence[RelationExample]) -> list[str]:
+        """The relation types seen, plus ``no_relation`` when some candidate pair has none."""
+        labels: set[str] = set()
+        for ex in examples:
+            pairs = {(h, t) for h, t, _ in ex.relations or ()}
+            labels.update(r for _, _, r in ex.relations or ())
+            if any(p not in pairs for p in ex.candidate_pairs()):
+                labels.add(NO_RELATION)
+        return sorted(labels)
+
+    def check_example_for_scoring(self, example: RelationExample) -> None:
+        if example.entities is None or example.relations is None:
+            raise DataError(example.source, "no gold entities and relations to score against", field="relations")
+
+    # model -----------------------------------------------------------------------
+    def prepare_model(self, model: Model) -> None:
+        """Add the entity marker tokens and resize the embeddings."""
+        from nlpkit_ner.markers import add_markers
+
+        add_markers(model)
+
+    # inference -----------------------------------------------------------------
+    def predict(self, model: Model, inputs: Sequence[RelationExample], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[Extraction]:
+        reject_options(self, options, PREDICT_OPTIONS)
+        source = options.get("entities", "auto")
+        if source not in ENTITY_SOURCES:
+            raise NlpkitError(f"entities must be one of {', '.join(ENTITY_SOURCES)}, not {source!r}")
+        if model.head is not Head.SEQUENCE_CLASSIFICATION or not hasattr(model, "tokenizer"):
+            raise NlpkitError(f"{model.source}: the relations task needs a transformers sequence-classification model")
+        ner_path = find_ner_model(model, options.get("ner_model")) if source != "gold" else None
+        if source == "ner" and ner_path is None:
+            raise NlpkitError(f"{model.source} knows no NER model: pass -O ner_model=PATH, or put one in {Path(model.source) / 'ner'}")
+        if ner_path is not None:
+            spans, found = self._ner_spans(ner_path, inputs, int(options.get("ner_batch_size", batch_size)), stats, progress)
+        else:
+            missing = next((ex for ex in inputs if ex.entities is None), None)
+            if missing is not None:
+                raise NlpkitError(f"{missing.source or 'input'}: no entities given and no NER model known (fine-tune with -O ner_model=PATH, or pass -O ner_model=PATH)")
+            spans = [list(ex.entities or []) for ex in inputs]
+            found = [[ex.sentence.entity(s, e, t) for s, e, t in ents] for ex, ents in zip(inputs, spans)]
+        jobs: list[tuple[int, int, int]] = []
+        for i, (ex, ents) in enumerate(zip(inputs, spans)):
+            pairs = ex.pairs if (ner_path is None and ex.pairs is not None) else RelationExample(sentence=ex.sentence, entities=ents).candidate_pairs()
+            jobs.extend((i, h, t) for h, t in pairs)
+        scored = self._classify(model, inputs, spans, jobs, batch_size, stats, progress)
+        out = [Extraction(entities=records, relations=[]) for records in found]
+        for (i, h, t), (label, score) in zip(jobs, scored):
+            if label != NO_RELATION:
+                out[i].relations.append(Relation(head=out[i].entities[h], tail=out[i].entities[t], type=label, score=score))
+        return out
+
+    def _ner_spans(self, ner_path: str, inputs: Sequence[RelationExample], batch_size: int, stats: InferenceStats | None, progress: bool) -> tuple[list[list[Span]], list[list[Entity]]]:
+        """Entities found by the NER model: word spans, and the records (with scores)."""
+        from nlpkit.api import get_task
+        from nlpkit.models import load_model
+
+        from nlpkit_ner.ner import entity_tags
+        from nlpkit_ner.tags import decode_spans
+
+        ner = get_task("ner")
+        sentences = [ex.sentence for ex in inputs]
+        found: list[Entities] = ner.predict(load_model(ner_path, ner), sentences, batch_size=batch_size, stats=stats, progress=progress)
+        spans = [decode_spans(entity_tags(pred, sentence)) for sentence, pred in zip(sentences, found)]
+        return spans, [pred.entities for pred in found]
+
+    def _classify(self, model: Any, inputs: Sequence[RelationExample], spans: list[list[Span]], jobs: list[tuple[int, int, int]], batch_size: int, stats: InferenceStats | None, progress: bool) -> list[tuple[str, float]]:
+        import torch
+
+        from nlpkit.inference import length_sorted_batches, maybe_batch, progress_bar
+
+        from nlpkit_ner.markers import MARKERS, encode_pairs
+
+        if not jobs:
+            return []
+        vocab = model.tokenizer.get_vocab()
+        if any(m not in vocab for m in MARKERS):
+            raise NlpkitError(f"{model.source} has no entity marker tokens: fine-tune it for the relations task first")
+        ids = encode_pairs(model.tokenizer, [(inputs[i].sentence.tokens, spans[i][h], spans[i][t]) for i, h, t in jobs], model.max_length)
+        labels = list(model.labels or [])
+        out: list[tuple[str, float]] = [("", 0.0)] * len(jobs)
+        pad_id = model.tokenizer.pad_token_id if model.tokenizer.pad_token_id is not None else 0
+        network = model.network.eval()
+        device = next(network.parameters()).device
+        with torch.inference_mode(), progress_bar(len(jobs), progress, "relations") as bar:
+            for batch in length_sorted_batches(ids, batch_size, key=len):
+                width = max(len(ids[j]) for j in batch)
+                tensor = torch.full((len(batch), width), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(batch), width), dtype=torch.long)
+                for b, j in enumerate(batch):
+                    tensor[b, : len(ids[j])] = torch.tensor(ids[j])
+                    mask[b, : len(ids[j])] = 1
+                with maybe_batch(stats, len(batch), int(mask.sum())):
+                    logits = network(input_ids=tensor.to(device), attention_mask=mask.to(device)).logits
+                    best_p, best_i = logits.float().softmax(-1).max(-1)
+                for j, p, k in zip(batch, best_p.tolist(), best_i.tolist()):
+                    out[j] = (labels[k], p)
+                bar.update(len(batch))
+        return out
+
+    # scoring --------------------------------------------------------------------
+    def metric_inputs(self, metric: str, predictions: Sequence[Extraction], examples: Sequence[RelationExample]) -> tuple[list[Any], list[Any], dict[str, Any]]:
+        """semeval_f1: one label per sentence (``Other`` when none); otherwise the
+        strict relation tuples of each sentence (character spans and types)."""
+        if metric == "semeval_f1":
+            preds = [next((r.type for r in p.relations), "Other") for p in predictions]
+            refs = [next((r for _, _, r in ex.relations or ()), "Other") for ex in examples]
+            return preds, refs, {}
+        preds = [[relation_tuple(r.head, r.tail, r.type) for r in p.relations] for p in predictions]
+        refs = []
+        for ex in examples:
+            ents = [ex.sentence.entity(s, e, t) for s, e, t in ex.entities or ()]
+            refs.append([relation_tuple(ents[h], ents[t], r) for h, t, r in ex.relations or ()])
+        return preds, refs, {}
+
+    # training --------------------------------------------------------------------
+    def training_features(self, examples: Sequence[RelationExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
+        """One feature per candidate pair: marked sentence → relation type or ``no_relation``.
+
+        ``negative_fraction`` (0–1, default 1) keeps that share of the ``no_relation``
+        pairs (a fixed random subset) to cut training time; `ner_model` is only
+        recorded, for prediction."""
+        reject_options(self, options, TRAIN_OPTIONS)
+        import random
+
+        from nlpkit_ner.markers import encode_pairs
+
+        assert label2id is not None
+        keep = float(options.get("negative_fraction", 1.0))
+        if not 0.0 < keep <= 1.0:
+            raise NlpkitError(f"negative_fraction must be in (0, 1], not {keep}")
+        rng = random.Random(0)
+        items, labels = [], []
+        for ex in examples:
+            if ex.entities is None or ex.relations is None:
+                raise DataError(ex.source, "no gold entities and relations to train on", field="relations")
+            gold = {}
+            for h, t, r in ex.relations:
+                gold.setdefault((h, t), r)
+            for h, t in ex.candidate_pairs():
+                label = gold.get((h, t), NO_RELATION)
+                if label == NO_RELATION and keep < 1.0 and rng.random() >= keep:
+                    continue
+                if label not in label2id:
+                    raise DataError(ex.source, f"relation {label!r} is not one of the model's labels ({', '.join(label2id)})", field="relations")
+                items.append((ex.sentence.tokens, ex.entities[h], ex.entities[t]))
+                labels.append(label2id[label])
+        ids = encode_pairs(tokenizer, items, max_length)
+        return [{"input_ids": row, "attention_mask": [1] * len(row), "labels": label} for row, label in zip(ids, labels)]
+
+
+def relation_tuple(head: Entity, tail: Entity, type_: str) -> list[str]:
+    return [str(head.start), str(head.end), head.type, str(tail.start), str(tail.end), tail.type, type_]
+
+
+def find_ner_model(model: Any, option: str | None) -> str | None:
+    """The NER model a relations model uses (see the module docstring), or None."""
+    folder = Path(str(model.source))
+    candidates: list[Path] = []
+    if option:
+        candidates.append(Path(option).expanduser())
+        if not candidates[0].exists():
+            raise NlpkitError(f"NER model {option}: no such folder")
+    if (folder / "ner").is_dir():
+        candidates.append(folder / "ner")
+    recorded = ((model.meta or {}).get("training") or {}).get("task_options", {}).get("ner_model")
+    if recorded:
+        candidates += [Path(recorded).expanduser(), folder.parent / recorded]
+    for path in candidates:
+        if path.is_dir():
+            return str(path)
+    if recorded:
+        raise NlpkitError(f"{folder}: its NER model {recorded} (recorded in nlpkit.json) is gone; pass -O ner_model=PATH or copy it to {folder / 'ner'}")
+    return None

@@ -1,0 +1,91 @@
+"""Words → sub-word ids, and windows over sentences longer than the model's input.
+
+A sentence is encoded once (a fast tokenizer, `is_split_into_words`); each word
+keeps its list of sub-word ids. A sentence longer than the model window is cut
+at word boundaries into overlapping windows rather than truncated; prediction
+reads each word from the window where it has the most context on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+#: Sub-word ids of each word of each sentence.
+Pieces = list[list[int]]
+
+
+def special_ids(tokenizer: Any) -> tuple[list[int], list[int]]:
+    """The ids a tokenizer puts before and after a single sequence ([CLS] … [SEP])."""
+    plain = tokenizer("a", add_special_tokens=False)["input_ids"]
+    full = tokenizer("a", add_special_tokens=True)["input_ids"]
+    for i in range(len(full) - len(plain) + 1):
+        if full[i : i + len(plain)] == plain:
+            return full[:i], full[i + len(plain) :]
+    return [], []
+
+
+def encode_words(tokenizer: Any, sentences: Sequence[Sequence[str]]) -> list[Pieces]:
+    """Sub-word ids per word per sentence (a word the tokenizer drops becomes [UNK])."""
+    if not sentences:
+        return []
+    enc = tokenizer([list(s) for s in sentences], is_split_into_words=True, add_special_tokens=False, verbose=False)
+    unk = tokenizer.unk_token_id if tokenizer.unk_token_id is not None else 0
+    out = []
+    for i, words in enumerate(sentences):
+        pieces: Pieces = [[] for _ in words]
+        for token_id, word in zip(enc["input_ids"][i], enc.word_ids(i)):
+            if word is not None:
+                pieces[word].append(token_id)
+        out.append([p or [unk] for p in pieces])
+    return out
+
+
+def windows(pieces: Pieces, budget: int, overlap: int | None = None) -> list[tuple[int, int]]:
+    """Word ranges [start, end) of at most `budget` sub-words each, consecutive windows
+    sharing about `overlap` sub-words (default: a quarter of the budget). One window
+    when the sentence fits. A single word longer than `budget` gets its own window."""
+    n = len(pieces)
+    if sum(len(p) for p in pieces) <= budget:
+        return [(0, n)]
+    overlap = budget // 4 if overlap is None else overlap
+    out: list[tuple[int, int]] = []
+    start = 0
+    while True:
+        end, size = start, 0
+        while end < n and (size + len(pieces[end]) <= budget or end == start):
+            size += len(pieces[end])
+            end += 1
+        out.append((start, end))
+        if end >= n:
+            return out
+        # step back from `end` while the shared part stays within `overlap`
+        nxt, shared = end, 0
+        while nxt - 1 > start and shared + len(pieces[nxt - 1]) <= overlap:
+            nxt -= 1
+            shared += len(pieces[nxt])
+        start = nxt
+
+
+def best_window(ranges: Sequence[tuple[int, int]]) -> list[int]:
+    """For each word, the index of the window where it is farthest from an edge."""
+    n = ranges[-1][1]
+    best, margin = [0] * n, [-1] * n
+    for k, (start, end) in enumerate(ranges):
+        for w in range(start, end):
+            m = min(w - start, end - 1 - w)
+            if m > margin[w]:
+                best[w], margin[w] = k, m
+    return best
+
+
+def window_ids(pieces: Pieces, start: int, end: int, budget: int, prefix: list[int], suffix: list[int]) -> tuple[list[int], list[int]]:
+    """Input ids of one window and the position of each word's first sub-word in them."""
+    ids = list(prefix)
+    firsts = []
+    for word in pieces[start:end]:
+        firsts.append(len(ids))
+        ids.extend(word)
+    del ids[len(prefix) + budget :]  # only a single over-long word can exceed the budget
+    firsts = [min(f, len(ids) - 1) for f in firsts]
+    return ids + list(suffix), firsts

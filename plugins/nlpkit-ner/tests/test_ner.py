@@ -1,0 +1,114 @@
+from types import SimpleNamespace
+
+import pytest
+
+from nlpkit.errors import NlpkitError
+from nlpkit.tasks import Head
+from nlpkit_ner.ner import NerTask, entity_tags
+from nlpkit_ner.records import NerExample
+
+LABELS = ["O", "B-LOC", "I-LOC", "B-PER", "I-PER"]
+
+
+class FixedTagger:
+    """A stand-in network: each sub-word id gets the label its table says (default O)."""
+
+    def __new__(cls, tokenizer, table):
+        import torch
+
+        class Net(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.logits = torch.zeros(len(tokenizer), len(LABELS))
+                self.logits[:, 0] = 5.0
+                for piece, label in table.items():
+                    row = tokenizer.convert_tokens_to_ids(piece)
+                    self.logits[row] = 0.0
+                    self.logits[row, LABELS.index(label)] = 5.0
+                self.weight = torch.nn.Parameter(torch.zeros(1))
+                self.config = SimpleNamespace(max_position_embeddings=128)
+
+            def forward(self, input_ids, attention_mask=None):
+                return SimpleNamespace(logits=self.logits[input_ids])
+
+        return Net()
+
+
+@pytest.fixture
+def tagger(tiny_encoder):
+    import transformers
+
+    from nlpkit.backends.transformers import TransformersModel
+
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_encoder)
+    network = FixedTagger(tokenizer, {"paris": "B-LOC", "berlin": "I-LOC", "q": "B-PER", "##x": "I-PER"})
+    return TransformersModel(network, tokenizer, head=Head.TOKEN_CLASSIFICATION, labels=LABELS, source="fixed")
+
+
+def test_raw_text_gives_whole_entities_at_character_offsets(tagger):
+    text = "I saw  Qx in Paris, Berlin!"
+    [found] = NerTask().predict(tagger, NerTask().parse_inputs([text]))
+    assert [(e.type, e.text) for e in found.entities] == [("PER", "Qx"), ("LOC", "Paris"), ("LOC", "Berlin")]
+    assert all(text[e.start : e.end] == e.text for e in found.entities)
+    assert all(0 < e.score <= 1 for e in found.entities)
+
+
+def test_an_i_tag_after_o_starts_a_new_entity(tagger):
+    [found] = NerTask().predict(tagger, [NerExample.from_tokens(["met", "Berlin", "people"])])
+    assert [(e.type, e.text, e.start) for e in found.entities] == [("LOC", "Berlin", 4)]
+
+
+def test_sentences_longer_than_the_model_are_windowed_not_truncated(tagger):
+    words = ["the"] * 300 + ["Paris"]
+    [found] = NerTask().predict(tagger, [NerExample.from_tokens(words)])
+    assert [(e.text, e.start) for e in found.entities] == [("Paris", 4 * 300)]
+
+
+def test_predictions_come_back_in_input_order(tagger):
+    inputs = NerTask().parse_inputs(["Paris", "the the the the the Qx", "nothing here"])
+    found = NerTask().predict(tagger, inputs, batch_size=2)
+    assert [[e.text for e in f.entities] for f in found] == [["Paris"], ["Qx"], []]
+
+
+def test_unknown_predict_option_is_rejected(tagger):
+    with pytest.raises(NlpkitError, match="no option 'beam'"):
+        NerTask().predict(tagger, NerTask().parse_inputs(["Paris"]), beam=3)
+
+
+def test_predicted_entities_map_back_to_word_tags():
+    example = NerExample.from_tokens(["Bob", "Smith", "in", "Rome"])
+    found = SimpleNamespace(entities=[example.entity(0, 2, "PER"), example.entity(3, 4, "LOC")])
+    assert entity_tags(found, example) == ["B-PER", "I-PER", "O", "B-LOC"]
+
+
+def test_label_set_has_b_and_i_for_every_type(conll03):
+    assert NerTask().label_set(NerTask().read(conll03)) == ["O", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-PER", "I-PER"]
+
+
+def test_training_labels_first_sub_word_only_by_default(tagger):
+    example = NerExample.from_tokens(["Qx", "Paris"], ["B-PER", "B-LOC"])
+    label2id = {label: i for i, label in enumerate(LABELS)}
+    [feature] = NerTask().training_features([example], tagger.tokenizer, label2id, 32)
+    assert tagger.tokenizer.convert_ids_to_tokens(feature["input_ids"]) == ["[CLS]", "q", "##x", "paris", "[SEP]"]
+    assert feature["labels"] == [-100, 3, -100, 1, -100]
+    [feature] = NerTask().training_features([example], tagger.tokenizer, label2id, 32, subword_labels="all")
+    assert feature["labels"] == [-100, 3, 4, 1, -100]
+
+
+def test_long_training_sentences_become_several_windows(tagger):
+    example = NerExample.from_tokens(["the"] * 50, ["O"] * 50)
+    features = NerTask().training_features([example], tagger.tokenizer, {"O": 0}, 20)
+    assert len(features) > 2 and all(len(f["input_ids"]) <= 20 for f in features)
+    assert sum(label == 0 for f in features for label in f["labels"]) >= 50
+
+
+def test_finetuned_folder_predicts_with_no_other_flags(tiny_encoder, conll03, tmp_path):
+    import nlpkit
+    from nlpkit.training import TrainConfig
+
+    out = tmp_path / "ner-model"
+    nlpkit.finetune("ner", model=str(tiny_encoder), train=str(conll03), output=out, config=TrainConfig(max_steps=2, progress=False))
+    [found] = nlpkit.predict("ner", ["Alice visited Paris."], model=str(out))
+    assert all(e.type in {"PER", "LOC", "ORG"} for e in found.entities)
+    result = nlpkit.evaluate("ner", model=str(out), data=str(conll03))
+    assert set(result.metrics["seqeval"]) >= {"precision", "recall", "f1", "per_type"}

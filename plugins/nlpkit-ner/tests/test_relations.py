@@ -1,0 +1,94 @@
+import json
+import shutil
+
+import pytest
+
+import nlpkit
+from nlpkit.errors import NlpkitError
+from nlpkit.training import TrainConfig
+from nlpkit_ner.markers import MARKERS, marked_words
+from nlpkit_ner.records import Extraction
+from nlpkit_ner.relations import NO_RELATION, RelationTask
+
+
+def test_markers_wrap_head_and_tail_with_their_types():
+    words, first, last = marked_words(["Bob", "lives", "in", "Rome"], (0, 1, "Peop"), (3, 4, "Loc"))
+    assert words == ["[E1]", "Peop", ":", "Bob", "[/E1]", "lives", "in", "[E2]", "Loc", ":", "Rome", "[/E2]"]
+    assert (first, last) == (0, len(words))
+
+
+def test_label_set_adds_no_relation_when_a_pair_has_none(relations_json, semeval):
+    task = RelationTask()
+    assert task.label_set(task.read(relations_json)) == ["Live_In", "OrgBased_In", "Work_For", NO_RELATION]
+    assert NO_RELATION not in task.label_set(task.read(semeval, format="semeval"))
+
+
+def test_negative_fraction_keeps_all_positive_pairs(relations_json, tiny_encoder):
+    import transformers
+
+    task = RelationTask()
+    examples = task.read(relations_json)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_encoder)
+    label2id = {label: i for i, label in enumerate(task.label_set(examples))}
+    every = task.training_features(examples, tokenizer, label2id, 64)
+    some = task.training_features(examples, tokenizer, label2id, 64, negative_fraction=0.01)
+    assert len(every) == 8 and len(some) == 3  # 3 gold relations survive
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, tiny_encoder, conll03, relations_json):
+    """A tiny NER model and a relations model fine-tuned with `-O ner_model=…`."""
+    folder = tmp_path_factory.mktemp("re")
+    nlpkit.finetune("ner", model=str(tiny_encoder), train=str(conll03), output=folder / "ner-model", config=TrainConfig(max_steps=1, progress=False))
+    nlpkit.finetune("relations", model=str(tiny_encoder), train=str(relations_json), output=folder / "re-model",
+                    config=TrainConfig(max_steps=1, progress=False, task_options={"ner_model": str(folder / "ner-model")}))
+    return folder
+
+
+def test_relations_folder_runs_ner_then_pairs_with_no_other_flags(trained):
+    text = "Alice works for Acme in Paris."
+    [found] = nlpkit.predict("relations", [text], model=str(trained / "re-model"))
+    assert isinstance(found, Extraction)
+    for entity in found.entities:
+        assert text[entity.start : entity.end] == entity.text and entity.score is not None
+    for relation in found.relations:
+        assert relation.head in found.entities and relation.tail in found.entities and relation.head != relation.tail
+        assert relation.type != NO_RELATION
+
+
+def test_saved_relations_model_has_marker_tokens(trained):
+    import transformers
+
+    tokenizer = transformers.AutoTokenizer.from_pretrained(trained / "re-model")
+    assert all(len(tokenizer.tokenize(m)) == 1 for m in MARKERS)
+
+
+def test_an_ner_sub_folder_is_found_without_metadata(trained, tmp_path):
+    copy = tmp_path / "re-copy"
+    shutil.copytree(trained / "re-model", copy)
+    card = json.loads((copy / "nlpkit.json").read_text())
+    card["training"]["task_options"] = {}
+    (copy / "nlpkit.json").write_text(json.dumps(card))
+    with pytest.raises(NlpkitError, match="no entities given and no NER model"):
+        nlpkit.predict("relations", ["Alice works for Acme."], model=str(copy))
+    shutil.copytree(trained / "ner-model", copy / "ner")
+    assert nlpkit.predict("relations", ["Alice works for Acme."], model=str(copy))
+
+
+def test_gold_entities_are_used_as_given_and_scored_strictly(trained, relations_json):
+    task = RelationTask()
+    examples = task.read(relations_json)
+    found = nlpkit.predict("relations", examples, model=str(trained / "re-model"), options={"entities": "gold"})
+    assert [e.text for e in found[0].entities] == ["Alice", "Acme", "Paris"]
+    scores = nlpkit.score("relations", found, examples)
+    assert 0.0 <= scores["relation_f1"]["f1"] <= 1.0 and "macro_f1" in scores["relation_macro_f1"]
+
+
+def test_semeval_pairs_get_one_directional_label_each(tiny_encoder, semeval, tmp_path):
+    out = tmp_path / "semeval-model"
+    nlpkit.finetune("relations", model=str(tiny_encoder), train=str(semeval), output=out, config=TrainConfig(max_steps=1, progress=False))
+    examples = RelationTask().read(semeval)
+    found = nlpkit.predict("relations", examples, model=str(out))
+    assert all(len(f.relations) == 1 for f in found)
+    result = nlpkit.score("relations", found, examples, metrics=["semeval_f1"])
+    assert "Other" not in result["semeval_f1"]["per_type"]

@@ -1,0 +1,24 @@
+from nlpkit_ner.subwords import best_window, window_ids, windows
+
+
+def test_a_sentence_that_fits_is_one_window():
+    assert windows([[1], [2, 3]], budget=10) == [(0, 2)]
+
+
+def test_long_sentences_become_overlapping_windows_that_cover_every_word():
+    pieces = [[i, i] for i in range(20)]  # 40 sub-words
+    ranges = windows(pieces, budget=10, overlap=4)
+    assert ranges[0] == (0, 5) and ranges[-1][1] == 20
+    for (s1, e1), (s2, e2) in zip(ranges, ranges[1:]):
+        assert s2 < e1 and e2 > e1  # overlap and progress
+    assert all(sum(len(p) for p in pieces[s:e]) <= 10 for s, e in ranges)
+
+
+def test_each_word_is_read_from_the_window_where_it_has_most_context():
+    picks = best_window([(0, 5), (3, 8)])
+    assert picks[:3] == [0, 0, 0] and picks[5:] == [1, 1, 1]
+
+
+def test_window_ids_mark_first_sub_words():
+    ids, firsts = window_ids([[7, 8], [9]], 0, 2, 10, prefix=[101], suffix=[102])
+    assert ids == [101, 7, 8, 9, 102] and firsts == [1, 3]
