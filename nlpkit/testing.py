@@ -115,3 +115,44 @@ def check_task(task: Any) -> list[str]:
         if not callable(getattr(task, verb, None)):
             problems.append(f"task {name!r} has no callable {verb}")
     return problems
+
+
+# -- tiny sequence-to-sequence models ------------------------------------------------
+def tiny_t5(folder: str | Path, words: Iterable[str] = (), *, seed: int = 0, d_model: int = 32, layers: int = 2, task_specific_params: dict[str, Any] | None = None) -> Path:
+    """Save a 2-layer T5 (random weights) with a WordPiece tokenizer to `folder`; return the folder.
+
+    Generation starts at [PAD] and ends at [SEP], as T5 starts at <pad> and ends at </s>.
+    `task_specific_params` goes into the config (T5 checkpoints ship task prefixes there)."""
+    import torch
+    import transformers
+
+    folder = Path(folder)
+    tokenizer = tiny_tokenizer(folder, words)
+    config = transformers.T5Config(
+        vocab_size=len(tokenizer), d_model=d_model, d_kv=d_model // 2, d_ff=d_model * 2, num_layers=layers,
+        num_decoder_layers=layers, num_heads=2, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.sep_token_id,
+        decoder_start_token_id=tokenizer.pad_token_id, task_specific_params=task_specific_params,
+    )
+    torch.manual_seed(seed)
+    transformers.T5ForConditionalGeneration(config).save_pretrained(folder)
+    return folder
+
+
+def tiny_gpt2(folder: str | Path, texts: Iterable[str] = (), *, seed: int = 0, n_embd: int = 32, layers: int = 2) -> Path:
+    """Save a 2-layer GPT-2 (random weights) with a byte-level BPE tokenizer trained on
+    `texts` (no pad token, as GPT-2 has none) to `folder`; return the folder."""
+    import tokenizers
+    import torch
+    import transformers
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    bpe = tokenizers.ByteLevelBPETokenizer()
+    bpe.train_from_iterator([*BASE_WORDS, *texts], vocab_size=400, min_frequency=1, special_tokens=["<|endoftext|>"])
+    tokenizer = transformers.PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>", unk_token="<|endoftext|>", model_max_length=128)
+    tokenizer.save_pretrained(folder)
+    eos = tokenizer.eos_token_id
+    config = transformers.GPT2Config(vocab_size=len(tokenizer), n_positions=128, n_embd=n_embd, n_layer=layers, n_head=2, bos_token_id=eos, eos_token_id=eos)
+    torch.manual_seed(seed)
+    transformers.GPT2LMHeadModel(config).save_pretrained(folder)
+    return folder

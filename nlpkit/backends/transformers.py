@@ -35,6 +35,13 @@ def auto_class(head: Head, config: Any = None) -> Any:
     return getattr(transformers, AUTO_CLASSES[head])
 
 
+def _warm_start(config: Any, options: dict[str, Any]) -> bool:
+    """Seq2seq from an encoder-only checkpoint (BERT2BERT); the `warm_start` model option decides when given."""
+    from nlpkit.generation import wants_warm_start
+
+    return wants_warm_start(config, options.pop("warm_start", None))
+
+
 def _load_error(source: str, exc: BaseException) -> ModelLoadError:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     if not Path(source).exists():
@@ -139,7 +146,12 @@ class TransformersBackend(Backend):
             else:
                 labels = [config.id2label[i] for i in range(config.num_labels)]
         try:
-            network = auto_class(task.head, config).from_pretrained(source, **kwargs, **options)
+            if task.head is Head.SEQ2SEQ and _warm_start(config, options):
+                from nlpkit.generation import warm_start_encoder_decoder
+
+                network = warm_start_encoder_decoder(source, tokenizer, **options)
+            else:
+                network = auto_class(task.head, config).from_pretrained(source, **kwargs, **options)
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         network.eval()

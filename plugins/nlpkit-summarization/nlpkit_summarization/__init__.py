@@ -1,0 +1,5 @@
+"""nlpkit-summarization: the `summarization` task and the `lead-N` baselines."""
+
+from nlpkit_summarization.task import SummarizationTask
+
+__all__ = ["SummarizationTask"]

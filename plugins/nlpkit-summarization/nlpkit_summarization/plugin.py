@@ -1,0 +1,74 @@
+"""Hook implementations: the task, the lead baselines, datasets, the ROUGE metric, the suite.
+Import stays light (the lead backend imports nothing heavy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+from nlpkit import DatasetSpec, MetricSpec, ModelSpec, hookimpl
+from nlpkit.tasks import Head
+
+SUITES = Path(__file__).parent / "suites"
+
+
+@hookimpl
+def register_tasks(register: Callable[[Any], None]) -> None:
+    from nlpkit_summarization.task import SummarizationTask
+
+    register(SummarizationTask())
+
+
+@hookimpl
+def register_backends(register: Callable[[Any], None]) -> None:
+    from nlpkit_summarization.lead import LeadBackend
+
+    register(LeadBackend())
+
+
+@hookimpl
+def register_models(register: Callable[..., None]) -> None:
+    register(ModelSpec("lead-1", "lead", "lead-1", "baseline: the document's first sentence as its summary", heads=(Head.SEQ2SEQ,)))
+    register(ModelSpec("lead-3", "lead", "lead-3", "baseline: the document's first three sentences", heads=(Head.SEQ2SEQ,)))
+
+
+@hookimpl
+def register_datasets(register: Callable[[Any], None]) -> None:
+    register(
+        DatasetSpec(
+            name="scitldr_a",
+            task="summarization",
+            folder="summarization/scitldr_a",
+            files={"train": "train.jsonl", "dev": "dev.jsonl", "test": "test.jsonl"},
+            hub_id="allenai/scitldr",
+            hub_config="Abstract",
+            hub_splits={"dev": "validation"},
+            read_options={"document_field": "source", "summary_field": "target"},
+            description="SciTLDR-A: paper abstract → one-sentence TLDR; 1,992 train / 619 dev / 618 test (multi-reference)",
+        )
+    )
+    register(
+        DatasetSpec(
+            name="dialogsum",
+            task="summarization",
+            folder="summarization/dialogsum",
+            files={"dev": "dialogsum.dev.jsonl"},
+            hub_id="knkarthick/dialogsum",
+            hub_splits={"dev": "validation"},
+            read_options={"document_field": "dialogue", "summary_field": "summary"},
+            default_split="dev",
+            description="DialogSum: dialogue → summary; dev split, 500 dialogues",
+        )
+    )
+
+
+@hookimpl
+def register_metrics(register: Callable[[Any], None]) -> None:
+    register(MetricSpec("rouge", "nlpkit.metrics.rouge:Rouge", "ROUGE-1/2/L/Lsum F1 with stemming, max over references; mean length", main_key="rougeL"))
+
+
+@hookimpl
+def register_suites(register: Callable[[Any], None]) -> None:
+    from nlpkit.bench import SuiteSpec
+
+    register(SuiteSpec("summarization", SUITES / "summarization.toml", "SciTLDR-A: lead-1 baseline and a MiniLM encoder-decoder fine-tuned, ROUGE"))
