@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 #: Label id the loss ignores (padding of target sequences).
 IGNORE_INDEX = -100
+#: Output length limit when neither the options nor the model config give one.
+DEFAULT_MAX_NEW_TOKENS = 128
 
 #: ISO 639-1 → (ISO 639-3, English name), for NLLB codes and T5 prefixes.
 LANGUAGES: dict[str, tuple[str, str]] = {
@@ -321,13 +323,13 @@ def _generate_transformers(model: Any, texts: list[str], request: GenerationRequ
         texts = [format_prompt(request.prompt, t) for t in texts]
     limit = request.max_source_length or model.max_length
     if decoder_only:
-        limit = max(8, limit - (settings.max_new_tokens or 64))
+        limit = max(8, limit - (settings.max_new_tokens or DEFAULT_MAX_NEW_TOKENS))
     ids, truncated = _encode(tokenizer, texts, limit, left=decoder_only)
     if truncated:
         print(f"nlpkit: {sum(truncated)} of {len(texts)} inputs were longer than {limit} tokens and were truncated", file=sys.stderr)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     kwargs = settings.generate_kwargs()
-    kwargs.setdefault("max_new_tokens", 64)
+    kwargs.setdefault("max_new_tokens", DEFAULT_MAX_NEW_TOKENS)
     if request.forced_bos_token_id is not None:
         kwargs["forced_bos_token_id"] = request.forced_bos_token_id
     if decoder_only:
@@ -503,6 +505,7 @@ class Seq2SeqTask(Task):
         """Source ids and target ``labels`` (``text_target=``); decoder-only models get
         prompt + target in one sequence with the prompt masked out of the loss."""
         reject_options(self, {k: v for k, v in options.items() if k not in GenerationSettings.OPTIONS}, self.task_options)
+        options = self.check_inputs(examples, options) if examples else options
         model = self._models.get(id(tokenizer))
         prefix, _, request = self.conventions(model, options) if model is not None else (options.get("prefix", "") or "", {}, GenerationRequest(prompt=options.get("prompt")))
         target_length = _opt_int(options, "max_target_length") or max_length

@@ -11,6 +11,7 @@ second or two to build, deterministic under a seed.
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,23 @@ def check_task(task: Any) -> list[str]:
         if not callable(getattr(task, verb, None)):
             problems.append(f"task {name!r} has no callable {verb}")
     return problems
+
+
+def make_distribution(root: Path, dist: str, modules: dict[str, str], entry_points: dict[str, str]) -> Path:
+    """Write an installed-looking distribution (dist-info + modules) under `root`.
+
+    `importlib.metadata` finds it once `root` is on `sys.path`, exactly like a
+    pip-installed plugin: discovery tests exercise the real entry-point path.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    info = root / f"{dist.replace('-', '_')}-0.1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 0.1.0\n")
+    lines = ["[nlpkit]"] + [f"{name} = {target}" for name, target in entry_points.items()]
+    (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
+    for module, source in modules.items():
+        (root / f"{module}.py").write_text(textwrap.dedent(source))
+    return root
 
 
 # -- tiny sequence-to-sequence models ------------------------------------------------

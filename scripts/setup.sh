@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Set up (or refresh) the project's virtual environment in .venv:
+# the CPU torch wheel first (a plain `torch` requirement would pull a multi-GB CUDA
+# build), then nlpkit, every bundled plugin, the offline MiniLM and the test tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python3 -m venv .venv
+. .venv/bin/activate
+pip_install() { pip install --quiet --disable-pip-version-check "$@" 2>&1 | { grep -v "is ignored: it is neither" || true; }; }
+python -c "import torch" 2>/dev/null || pip_install "torch==2.13.0"
+plugins=()
+for p in plugins/*/; do [ -f "$p/pyproject.toml" ] && plugins+=(-e "$p"); done
+pip_install -e ".[test,minilm]" "${plugins[@]}"
+python -c "import nlpkit, torch; print(f'nlpkit {nlpkit.__version__}, torch {torch.__version__}: ready')"

@@ -1,0 +1,52 @@
+"""Shared fixtures: fake plugin distributions and tiny models built from configs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from nlpkit.plugins import reset_manager
+
+
+@pytest.fixture
+def plugin_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder on sys.path where tests install fake plugin distributions."""
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    yield root
+    for name in list(sys.modules):
+        if name.startswith("fakeplugin_"):
+            del sys.modules[name]
+
+
+@pytest.fixture(autouse=True)
+def fresh_plugin_manager(monkeypatch: pytest.MonkeyPatch):
+    """Each test sees plugins loaded afresh, with no plugin-selection env leaking in."""
+    monkeypatch.delenv("NLPKIT_LOAD_PLUGINS", raising=False)
+    monkeypatch.delenv("NLPKIT_STRICT_PLUGINS", raising=False)
+    monkeypatch.delenv("NLPKIT_DATA_DIR", raising=False)
+    reset_manager()
+    yield
+    reset_manager()
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer BERT encoder (no head) that knows the fixture words."""
+    from nlpkit.testing import SENTIMENT_FIXTURE, tiny_bert
+
+    return tiny_bert(tmp_path_factory.mktemp("tiny") / "bert", [text for text, _ in SENTIMENT_FIXTURE])
+
+
+@pytest.fixture
+def sentiment_tsv(tmp_path: Path) -> Path:
+    """A labelled TSV in the SST-2 layout (header `sentence<TAB>label`)."""
+    from nlpkit.testing import SENTIMENT_FIXTURE
+
+    path = tmp_path / "reviews.tsv"
+    rows = ["sentence\tlabel"] + [f"{text}\t{label}" for text, label in SENTIMENT_FIXTURE]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
