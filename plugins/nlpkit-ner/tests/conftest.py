@@ -84,3 +84,14 @@ def tiny_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from nlpkit.testing import tiny_bert
 
     return tiny_bert(tmp_path_factory.mktemp("bert"), WORDS)
+
+
+@pytest.fixture(scope="session")
+def tiny_ner_model(tmp_path_factory: pytest.TempPathFactory, tiny_encoder: Path, conll03: Path) -> Path:
+    """The tiny encoder fine-tuned for `ner` on the CoNLL-2003-style fixture (one step)."""
+    import nlpkit
+    from nlpkit.training import TrainConfig
+
+    out = tmp_path_factory.mktemp("ner") / "model"
+    nlpkit.finetune("ner", model=str(tiny_encoder), train=str(conll03), output=out, config=TrainConfig(max_steps=1, progress=False))
+    return out

@@ -102,12 +102,10 @@ def test_long_training_sentences_become_several_windows(tagger):
     assert sum(label == 0 for f in features for label in f["labels"]) >= 50
 
 
-def test_finetuned_folder_predicts_with_no_other_flags(tiny_encoder, conll03, tmp_path):
+def test_finetuned_folder_predicts_with_no_other_flags(tiny_ner_model, conll03):
     import nlpkit
-    from nlpkit.training import TrainConfig
 
-    out = tmp_path / "ner-model"
-    nlpkit.finetune("ner", model=str(tiny_encoder), train=str(conll03), output=out, config=TrainConfig(max_steps=2, progress=False))
+    out = tiny_ner_model
     [found] = nlpkit.predict("ner", ["Alice visited Paris."], model=str(out))
     assert all(e.type in {"PER", "LOC", "ORG"} for e in found.entities)
     result = nlpkit.evaluate("ner", model=str(out), data=str(conll03))

@@ -28,3 +28,17 @@ def test_datasets_metrics_and_suite_are_registered():
     for name in ("seqeval", "relation_f1", "relation_macro_f1", "semeval_f1"):
         assert name in manager.registries["metrics"]
     assert "ner" in manager.registries["suites"]
+
+
+def test_packaged_suite_names_registered_tasks_datasets_and_metrics():
+    import tomllib
+    from pathlib import Path
+
+    import nlpkit_ner
+    from nlpkit.plugins import get_manager
+
+    manager = get_manager()
+    suite = tomllib.loads((Path(nlpkit_ner.__file__).parent / "suites" / "ner.toml").read_text())
+    for run in suite["runs"]:
+        assert run["task"] in manager.registries["tasks"] and run["dataset"] in manager.registries["datasets"]
+        assert all(m in manager.registries["metrics"] for m in run["metrics"])

@@ -36,10 +36,10 @@ def test_negative_fraction_keeps_all_positive_pairs(relations_json, tiny_encoder
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory, tiny_encoder, conll03, relations_json):
+def trained(tmp_path_factory, tiny_encoder, tiny_ner_model, relations_json):
     """A tiny NER model and a relations model fine-tuned with `-O ner_model=…`."""
     folder = tmp_path_factory.mktemp("re")
-    nlpkit.finetune("ner", model=str(tiny_encoder), train=str(conll03), output=folder / "ner-model", config=TrainConfig(max_steps=1, progress=False))
+    shutil.copytree(tiny_ner_model, folder / "ner-model")
     nlpkit.finetune("relations", model=str(tiny_encoder), train=str(relations_json), output=folder / "re-model",
                     config=TrainConfig(max_steps=1, progress=False, task_options={"ner_model": str(folder / "ner-model")}))
     return folder
