@@ -24,6 +24,17 @@ WORDS = ["the cat sat on the mat", "a dog ran in the park", "birds sing", "summa
 INPUTS = ["the cat sat on the mat .", "birds sing", "a dog ran in the park and the cat sat on the mat", "a dog", "the park"]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_torch_thread():
+    """Tiny models run fastest on one thread; on a busy CPU, two threads spin-wait for seconds."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 class EchoTask(Seq2SeqTask):
     name = "echo"
     params_key = "summarization"
