@@ -42,7 +42,7 @@ def tag_words(model: Any, sentences: Sequence[NerExample], *, batch_size: int = 
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     device = next(network.parameters()).device
     network.eval()
-    with torch.inference_mode(), progress_bar(len(sentences), progress, "predict") as bar:
+    with torch.inference_mode(), progress_bar(len(rows), progress, "predict (windows)") as bar:
         for batch in length_sorted_batches(rows, batch_size, key=lambda r: len(r[2])):
             width = max(len(rows[j][2]) for j in batch)
             ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
@@ -62,5 +62,5 @@ def tag_words(model: Any, sentences: Sequence[NerExample], *, batch_size: int = 
                     w = first_word + offset
                     if picks[i][w] == k:
                         out[i][w] = (labels[best_i[b][position]], best_p[b][position])
-            bar.update(len({rows[j][0] for j in batch}))
+            bar.update(len(batch))
     return out

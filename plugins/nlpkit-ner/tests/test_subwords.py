@@ -22,3 +22,15 @@ def test_each_word_is_read_from_the_window_where_it_has_most_context():
 def test_window_ids_mark_first_sub_words():
     ids, firsts = window_ids([[7, 8], [9]], 0, 2, 10, prefix=[101], suffix=[102])
     assert ids == [101, 7, 8, 9, 102] and firsts == [1, 3]
+
+
+def test_words_the_tokenizer_drops_become_unk_with_a_counted_warning(tiny_encoder, caplog):
+    import transformers
+
+    from nlpkit_ner.subwords import encode_words
+
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_encoder)
+    with caplog.at_level("WARNING", logger="nlpkit.ner"):
+        [pieces] = encode_words(tokenizer, [["Paris", "\ufe0f", "\ufe0f"]])
+    assert pieces[1] == pieces[2] == [tokenizer.unk_token_id]
+    assert "2 words the tokenizer reads as nothing ('\\ufe0f')" in caplog.text
