@@ -226,6 +226,81 @@ def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, met
     click.echo(f"{len(result.examples)} examples in {result.seconds:.2f} s", err=True)
 
 
+# -- bench -----------------------------------------------------------------------
+class DefaultCommandGroup(NlpkitGroup):
+    """A group whose unknown first word goes to a default command (`bench SUITE` = `bench run SUITE`)."""
+
+    default_command = "run"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=DefaultCommandGroup, invoke_without_command=True)
+@click.option("--list", "list_suites", is_flag=True, help="List the suites plugins register.")
+@click.pass_context
+def bench(ctx: click.Context, list_suites: bool) -> None:
+    """Benchmark suites: `nlpkit bench SUITE` runs one (a TOML file or a registered name)."""
+    if list_suites:
+        rows = [[e.name, e.distribution, str(e.item.path), e.item.description] for e in _manager().registries["suites"]]
+        click.echo(_table(rows, ["suite", "plugin", "file", "description"]))
+    elif ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+@bench.command("run")
+@click.argument("suite")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="NLPKIT_DATA_DIR", help="Local dataset mirror.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Results folder (default: runs/bench/<suite>).")
+@click.option("--only", help="Run only runs whose name matches this glob or substring.")
+@click.option("--limit", type=int, help="Score at most N examples per run (quick checks).")
+@click.option("--bootstrap", type=int, help="Bootstrap resamples for CIs (default: the suite's).")
+@click.option("--force", is_flag=True, help="Re-run runs already completed in the output folder.")
+def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool) -> None:
+    """Run SUITE; write results.json, report.md and report.html; print the table."""
+    import time
+
+    from nlpkit.bench.report import markdown, write_reports
+    from nlpkit.bench.runner import BenchOptions, run_suite
+    from nlpkit.bench.suite import load_suite
+    from nlpkit.data import data_dir_from
+
+    loaded = load_suite(suite)  # validates every name before anything runs
+    data_dir_from(data_dir)
+    output = output or Path("runs/bench") / loaded.name
+    start = time.perf_counter()
+    document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap), echo=lambda line: click.echo(line, err=True))
+    paths = write_reports(document, output)
+    click.echo(markdown(document))
+    failed = [r["name"] for r in document["runs"] if r.get("status") != "ok"]
+    click.echo(f"{len(document['runs'])} runs in {time.perf_counter() - start:.0f} s; results in {output}/ (results.json, {', '.join(p.name for p in paths.values())})", err=True)
+    if failed:
+        click.echo(f"Error: {len(failed)} run(s) failed: {', '.join(failed)} (errors recorded in {output}/results.json)", err=True)
+        sys.exit(1)
+
+
+@bench.command("compare")
+@click.argument("baseline", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--tolerance", default=0.01, show_default=True, help="Score drop always allowed (absolute).")
+@click.option("--throughput-ratio", default=0.8, show_default=True, help="Fail if examples/s falls below this × baseline.")
+def bench_compare(baseline: Path, new: Path, tolerance: float, throughput_ratio: float) -> None:
+    """Compare two results.json files; exit 1 on a regression (a CI gate)."""
+    from nlpkit.bench.compare import compare, load_results, table
+
+    differences = compare(load_results(baseline), load_results(new), tolerance=tolerance, throughput_ratio=throughput_ratio)
+    if not differences:
+        raise NlpkitError(f"{baseline} and {new} have no run in common")
+    click.echo(table(differences))
+    regressed = [d for d in differences if d.regressed]
+    if regressed:
+        click.echo(f"{len(regressed)} regression(s)", err=True)
+        sys.exit(1)
+    click.echo("no regression", err=True)
+
+
 def main() -> None:
     """Console entry point: add plugin commands, then run."""
     try:

@@ -81,14 +81,14 @@ def tiny_bert(folder: str | Path, words: Iterable[str] = (), *, head: str = "bas
     return folder
 
 
-SENTIMENT_FIXTURE = [
+SENTIMENT_FIXTURE = [  # labels alternate, so any prefix of two or more has both
     ("a good film , really fun", "positive"),
-    ("great story and a great actor", "positive"),
-    ("i love this movie", "positive"),
-    ("fine , fun and very good", "positive"),
     ("a bad film , really boring", "negative"),
+    ("great story and a great actor", "positive"),
     ("awful plot and an awful actor", "negative"),
+    ("i love this movie", "positive"),
     ("i hate this movie", "negative"),
+    ("fine , fun and very good", "positive"),
     ("not good , very boring", "negative"),
 ]
 

@@ -42,6 +42,11 @@ class NlpkitMetric(evaluate.Metric):
     def _compute(self, predictions: list[Any], references: list[Any], **kwargs: Any) -> dict[str, Any]:
         return self.score(predictions, references, **kwargs)
 
+    #: Optional: a static ``per_example(predictions, references, **kw) -> {key: [float]}``
+    #: whose per-key means equal `score`'s values; the harness then bootstraps by
+    #: averaging instead of re-scoring. Only for metrics that are means over examples.
+    per_example: ClassVar[Any] = None
+
     @staticmethod
     def score(predictions: list[Any], references: list[Any], **kwargs: Any) -> dict[str, Any]:
         """Compute the metric from plain Python lists. Pure: no state, no I/O."""

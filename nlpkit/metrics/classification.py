@@ -25,6 +25,11 @@ class Accuracy(NlpkitMetric):
 
         return {"accuracy": float(accuracy_score(references, predictions))}
 
+    @staticmethod
+    def per_example(predictions: list[Any], references: list[Any], **kwargs: Any) -> dict[str, list[float]]:
+        """Per-example scores whose mean is the metric (lets bootstrap skip re-scoring)."""
+        return {"accuracy": [float(p == r) for p, r in zip(predictions, references)]}
+
 
 class F1(NlpkitMetric):
     """F1 over labels: `average="macro"` (default), `"micro"` or `"weighted"`; per-label F1 too.

@@ -1,0 +1,198 @@
+"""Run a suite: fine-tune where asked, time inference, score with confidence intervals.
+
+Each run's result is written to ``OUTPUT/runs/<run>.json`` as soon as it ends, so
+an interrupted suite resumes (runs whose configuration is unchanged are skipped
+unless ``force``). A run that fails is recorded with its error; the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nlpkit.bench.stats import bootstrap, numeric_items, peak_memory_mb, reset_peak_memory
+from nlpkit.bench.suite import RunSpec, Suite
+from nlpkit.errors import NlpkitError
+
+RESULTS_SCHEMA = "nlpkit.bench/1"
+WARMUP_EXAMPLES = 16
+
+
+@dataclass
+class BenchOptions:
+    data_dir: str | Path | None = None
+    output: Path = Path("runs/bench")
+    only: str | None = None
+    limit: int | None = None
+    force: bool = False
+    bootstrap: int | None = None
+    progress: bool = True
+
+
+def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] = print) -> dict[str, Any]:
+    """Run (or resume) every selected run; return the results document."""
+    from nlpkit.bench.environment import environment
+
+    output = Path(options.output)
+    (output / "runs").mkdir(parents=True, exist_ok=True)
+    runs = suite.select(options.only)
+    results: list[dict[str, Any]] = []
+    for number, run in enumerate(runs, start=1):
+        if options.limit is not None:
+            run.limit = options.limit if run.limit is None else min(run.limit, options.limit)
+        if options.bootstrap is not None:
+            run.bootstrap = options.bootstrap
+        path = output / "runs" / f"{run.name}.json"
+        previous = _read(path)
+        if previous and not options.force and previous.get("fingerprint") == run.fingerprint() and previous.get("status") == "ok":
+            echo(f"[{number}/{len(runs)}] {run.name}: done before, skipped (--force re-runs)")
+            results.append(previous)
+            continue
+        echo(f"[{number}/{len(runs)}] {run.name}: {run.task} · {run.model} · {run.data_ref()}" + (f" · fine-tune on {run.train_ref()}" + (f"[:{run.finetune.limit}]" if run.finetune and run.finetune.limit else "") if run.finetune else ""))
+        started = time.time()
+        try:
+            record = measure(run, options, output)
+            record["status"] = "ok"
+        except (Exception, KeyboardInterrupt) as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            record = {"status": "error", "error": f"{type(exc).__name__}: {exc}" if not isinstance(exc, NlpkitError) else str(exc)}
+            if not isinstance(exc, NlpkitError):
+                record["traceback"] = traceback.format_exc(limit=8)
+            echo(f"    FAILED: {record['error']}")
+        record.update(name=run.name, task=run.task, model=run.model, data=run.data_ref(), config=run.config(), fingerprint=run.fingerprint(), seconds=time.time() - started)
+        path.write_text(json.dumps(record, indent=2, default=str) + "\n")
+        if record["status"] == "ok":
+            echo("    " + summary_line(record))
+        results.append(record)
+    chosen = {r.name for r in runs}
+    for run in suite.runs:  # keep earlier results of runs not selected this time
+        if run.name not in chosen:
+            previous = _read(output / "runs" / f"{run.name}.json")
+            if previous and previous.get("fingerprint") == run.fingerprint():
+                results.append(previous)
+    order = {run.name: i for i, run in enumerate(suite.runs)}
+    results.sort(key=lambda r: order.get(r["name"], len(order)))
+    document = {
+        "schema": RESULTS_SCHEMA,
+        "suite": {"name": suite.name, "path": str(suite.path), "description": suite.description, "seed": suite.seed, "bootstrap": suite.bootstrap},
+        "environment": environment(suite.seed, Path.cwd()),
+        "runs": results,
+    }
+    (output / "results.json").write_text(json.dumps(document, indent=2, default=str) + "\n")
+    return document
+
+
+def measure(run: RunSpec, options: BenchOptions, output: Path) -> dict[str, Any]:
+    """Fine-tune (if asked), then predict with timing, then score with CIs."""
+    from nlpkit import api
+    from nlpkit.data import load_examples
+    from nlpkit.inference import InferenceStats
+    from nlpkit.metrics import get_metric_spec, main_value, metric_class
+    from nlpkit.models import load_model
+
+    task = api.get_task(run.task)
+    record: dict[str, Any] = {}
+    model_ref = run.model
+    if run.finetune is not None:
+        model_ref, record["finetune"] = _finetune(run, task, options, output)
+    examples = load_examples(task, run.data_ref(), data_dir=options.data_dir, limit=run.limit)
+    for example in examples:
+        task.check_example_for_scoring(example)
+    model = load_model(model_ref, task)
+
+    # warm-up: first calls allocate, JIT-select kernels and fill caches
+    task.predict(model, examples[:WARMUP_EXAMPLES], batch_size=run.batch_size, **run.options)
+    reset_peak_memory()
+    stats = InferenceStats()
+    start = time.perf_counter()
+    predictions = task.predict(model, examples, batch_size=run.batch_size, stats=stats, progress=options.progress, **run.options)
+    wall = time.perf_counter() - start
+    record["inference"] = {**stats.summary(), "wall_seconds": wall, "peak_rss_mb": peak_memory_mb()}
+    record["examples"] = len(examples)
+
+    scores: dict[str, Any] = {}
+    for name in run.metrics or list(task.default_metrics):
+        spec = get_metric_spec(name)
+        cls = metric_class(spec.path)
+        preds, refs, kwargs = task.metric_inputs(name, predictions, examples)
+        kwargs = {**spec.options, **kwargs}
+        result = cls.score(preds, refs, **kwargs)
+        ci = bootstrap(cls.score, preds, refs, kwargs, resamples=run.bootstrap, seed=run.seed, per_example=getattr(cls, "per_example", None))
+        key = spec.main_key or getattr(cls, "main_key", "") or name
+        scores[name] = {"main": key, "value": main_value(name, result), "ci95": ci.get(key), "ci95_all": ci, "result": result}
+    record["scores"] = scores
+    _write_predictions(output / "predictions" / f"{run.name}.jsonl", predictions)
+    return record
+
+
+def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path) -> tuple[str, dict[str, Any]]:
+    from nlpkit import api
+    from nlpkit.training import TrainConfig
+
+    assert run.finetune is not None
+    spec = run.finetune
+    folder = output / "models" / run.name
+    stamp = output / "models" / f"{run.name}.json"
+    previous = _read(stamp)
+    wanted = {"model": run.model, "train": run.train_ref(), "finetune": run.config()["finetune"]}
+    if previous and previous.get("wanted") == wanted and (folder / "nlpkit.json").exists() and not options.force:
+        return str(folder), {**previous["measured"], "reused": True}
+    config = TrainConfig(
+        epochs=spec.epochs, max_steps=spec.max_steps, learning_rate=spec.learning_rate, batch_size=spec.batch_size,
+        max_length=spec.max_length, seed=spec.seed if spec.seed is not None else run.seed, task_options=dict(spec.options),
+        lora=spec.lora, progress=options.progress,
+    )
+    reset_peak_memory()
+    result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, overwrite=True)
+    passes = spec.epochs if not spec.max_steps else None
+    measured = {
+        "seconds": result.train_seconds,
+        "examples": result.train_examples,
+        "examples_per_second": result.train_examples * passes / result.train_seconds if passes and result.train_seconds else None,
+        "peak_rss_mb": peak_memory_mb(),
+    }
+    metrics_file = folder / "metrics.json"
+    if metrics_file.exists():
+        train = json.loads(metrics_file.read_text()).get("train", {})
+        if train.get("train_samples_per_second"):
+            measured["examples_per_second"] = float(train["train_samples_per_second"])
+    stamp.write_text(json.dumps({"wanted": wanted, "measured": measured}, indent=2) + "\n")
+    return str(folder), measured
+
+
+def summary_line(record: dict[str, Any]) -> str:
+    parts = []
+    for name, score in record.get("scores", {}).items():
+        if score["value"] is None:
+            continue
+        ci = score.get("ci95")
+        parts.append(f"{name} {score['value']:.4f}" + (f" [{ci[0]:.4f}, {ci[1]:.4f}]" if ci else ""))
+    inf = record.get("inference", {})
+    if inf.get("examples_per_second"):
+        parts.append(f"{inf['examples_per_second']:.1f} ex/s")
+    if record.get("finetune"):
+        parts.append(f"trained {record['finetune']['examples']} ex in {record['finetune']['seconds']:.0f} s")
+    return " · ".join(parts)
+
+
+def _write_predictions(path: Path, predictions: list[Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for p in predictions:
+            handle.write(json.dumps(p.to_dict() if hasattr(p, "to_dict") else p, ensure_ascii=False, default=str) + "\n")
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+__all__ = ["BenchOptions", "run_suite", "measure", "numeric_items"]

@@ -1,0 +1,109 @@
+"""The harness end to end on the scikit-learn baseline: scores, CIs, timing, resume, reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nlpkit.cli import cli
+
+SUITE = """
+[suite]
+name = "demo"
+bootstrap = 200
+seed = 7
+
+[[runs]]
+name = "tfidf"
+task = "sentiment"
+model = "tfidf-logreg"
+data = "{data}"
+metrics = ["accuracy", "f1"]
+[runs.finetune]
+data = "{data}"
+limits = [4, 8]
+
+[[runs]]
+name = "broken"
+task = "sentiment"
+model = "{missing}"
+data = "{data}"
+"""
+
+
+@pytest.fixture
+def suite_file(tmp_path: Path, sentiment_tsv: Path) -> Path:
+    missing = tmp_path / "not-a-model"
+    missing.mkdir()
+    path = tmp_path / "demo.toml"
+    path.write_text(SUITE.format(data=sentiment_tsv, missing=missing), encoding="utf-8")
+    return path
+
+
+def bench(*args: str):
+    return CliRunner().invoke(cli, ["bench", *args], catch_exceptions=False)
+
+
+def test_suite_runs_records_failures_and_writes_all_reports(tmp_path: Path, suite_file: Path) -> None:
+    out = tmp_path / "out"
+    result = bench(str(suite_file), "--output", str(out))
+    assert result.exit_code == 1, result.output  # the broken run fails the command, after the others ran
+    document = json.loads((out / "results.json").read_text())
+    runs = {r["name"]: r for r in document["runs"]}
+    assert runs["broken"]["status"] == "error" and "not a model folder" in runs["broken"]["error"]
+    full = runs["tfidf-8"]
+    assert full["status"] == "ok" and full["examples"] == 8
+    accuracy = full["scores"]["accuracy"]
+    assert accuracy["value"] == 1.0 and accuracy["ci95"] == [1.0, 1.0]
+    low, high = runs["tfidf-4"]["scores"]["accuracy"]["ci95"]
+    assert low <= runs["tfidf-4"]["scores"]["accuracy"]["value"] <= high
+    assert full["inference"]["examples"] == 8 and full["inference"]["examples_per_second"] > 0
+    assert full["finetune"]["examples"] == 8
+    env = document["environment"]
+    assert {"python", "cpu", "torch_threads", "versions", "git_revision", "seed", "date"} <= set(env)
+    assert env["seed"] == 7
+    for name in ("report.md", "report.html", "data_efficiency.png"):
+        assert (out / name).exists(), name
+    assert "| tfidf-4 |" in (out / "report.md").read_text()
+    assert "data:image/png;base64" in (out / "report.html").read_text()
+    assert "| tfidf-8 |" in result.stdout  # the table is printed at the end
+
+
+def test_rerun_skips_completed_runs_and_gives_identical_scores(tmp_path: Path, suite_file: Path) -> None:
+    out = tmp_path / "out"
+    bench(str(suite_file), "--output", str(out), "--only", "tfidf*")
+    first = json.loads((out / "results.json").read_text())
+    again = bench(str(suite_file), "--output", str(out), "--only", "tfidf*")
+    assert "done before, skipped" in again.output
+    forced_out = tmp_path / "forced"
+    bench(str(suite_file), "--output", str(forced_out), "--only", "tfidf*")
+    second = json.loads((forced_out / "results.json").read_text())
+    scores = lambda doc: {r["name"]: {k: (v["value"], v["ci95"]) for k, v in r["scores"].items()} for r in doc["runs"]}  # noqa: E731
+    assert scores(first) == scores(second), "same seed, same scores and intervals"
+
+
+def test_compare_passes_identical_results_and_fails_a_drop(tmp_path: Path, suite_file: Path) -> None:
+    out = tmp_path / "out"
+    bench(str(suite_file), "--output", str(out), "--only", "tfidf*")
+    baseline = out / "results.json"
+    same = bench("compare", str(baseline), str(baseline))
+    assert same.exit_code == 0, same.output
+    worse = json.loads(baseline.read_text())
+    worse["runs"][1]["scores"]["accuracy"]["value"] -= 0.2
+    worse_path = tmp_path / "worse.json"
+    worse_path.write_text(json.dumps(worse))
+    result = bench("compare", str(baseline), str(worse_path))
+    assert result.exit_code == 1
+    assert "REGRESSED" in result.output and "tfidf-8" in result.output
+
+
+def test_missing_dataset_file_says_which_path_it_looked_for(tmp_path: Path) -> None:
+    suite = tmp_path / "s.toml"
+    suite.write_text('[[runs]]\nname = "x"\ntask = "sentiment"\nmodel = "tfidf-logreg"\ndataset = "sst2"\nsplit = "dev"\n[runs.finetune]\nsplit = "train"\n')
+    result = bench(str(suite), "--output", str(tmp_path / "o"), "--data-dir", str(tmp_path))
+    assert result.exit_code == 1
+    record = json.loads((tmp_path / "o" / "results.json").read_text())["runs"][0]
+    assert "sentiment/sst2/train.tsv" in record["error"]

@@ -1,0 +1,69 @@
+"""Suite files: sweeps expand, and every bad name fails before a run starts, located."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from nlpkit.bench.suite import SuiteError, load_suite
+
+GOOD = """
+[suite]
+name = "demo"
+bootstrap = 50
+
+[[runs]]
+name = "base"
+task = "sentiment"
+model = "tfidf-logreg"
+data = "{data}"
+[runs.finetune]
+data = "{data}"
+limits = [4, 8]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "suite.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_training_size_sweep_expands_into_one_run_per_size(tmp_path: Path, sentiment_tsv: Path) -> None:
+    suite = load_suite(str(write(tmp_path, GOOD.format(data=sentiment_tsv))))
+    assert [r.name for r in suite.runs] == ["base-4", "base-8"]
+    assert [r.finetune.limit for r in suite.runs] == [4, 8]
+    assert suite.runs[0].bootstrap == 50
+    assert suite.runs[0].fingerprint() != suite.runs[1].fingerprint()
+
+
+def test_unknown_key_names_file_line_and_close_match(tmp_path: Path, sentiment_tsv: Path) -> None:
+    text = GOOD.format(data=sentiment_tsv).replace('model = "tfidf-logreg"', 'model = "tfidf-logreg"\nmetrcs = ["accuracy"]')
+    with pytest.raises(SuiteError, match=r"suite\.toml:10: unknown key 'metrcs' in \[\[runs\]\]; did you mean 'metrics'\?"):
+        load_suite(str(write(tmp_path, text)))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('task = "sentiment"', 'task = "sentimnt"', "unknown task 'sentimnt'; did you mean 'sentiment'"),
+        ('model = "tfidf-logreg"', 'model = "./no/such/folder"', "model folder ./no/such/folder does not exist"),
+        ('name = "base"', 'name = "base"\nmetrics = ["acuracy"]', "unknown metric 'acuracy'; did you mean 'accuracy'"),
+    ],
+)
+def test_unknown_names_fail_before_any_run_with_the_run_line(tmp_path: Path, sentiment_tsv: Path, old: str, new: str, message: str) -> None:
+    text = GOOD.format(data=sentiment_tsv).replace(old, new)
+    with pytest.raises(SuiteError, match=r"suite\.toml:6: run 'base-4': " + message.replace("(", r"\(").replace(".", r"\.")):
+        load_suite(str(write(tmp_path, text)))
+
+
+def test_unknown_dataset_split_lists_the_real_ones(tmp_path: Path) -> None:
+    text = '[[runs]]\nname = "x"\ntask = "sentiment"\nmodel = "minilm"\ndataset = "sst2"\nsplit = "test"\n'
+    with pytest.raises(SuiteError, match="dataset 'sst2' has no split 'test'"):
+        load_suite(str(write(tmp_path, text)))
+
+
+def test_unknown_registered_suite_name_suggests_close_ones() -> None:
+    with pytest.raises(Exception, match="unknown suite 'nothing-like-it'"):
+        load_suite("nothing-like-it")
