@@ -31,7 +31,7 @@ def finetune(task: str, train: str, output: Path, data_dir: str, *, train_limit:
     print(f"fine-tuning MiniLM→MiniLM on {train_limit} examples of {train}…", flush=True)
     result = nlpkit.finetune(task, model="minilm", train=train, output=output, data_dir=data_dir, train_limit=train_limit, overwrite=True, config=config)
     info = {"train": train, "train_examples": result.train_examples, "train_seconds": round(result.train_seconds, 1),
-            "train_examples_per_second": round(result.train_examples * config.epochs / result.train_seconds, 2),
+            "examples_seen": config.max_steps * config.batch_size if config.max_steps else int(result.train_examples * config.epochs),
             "settings": {k: v for k, v in config.to_dict().items() if k not in {"progress", "backend_options"}}}
     print(info, flush=True)
     return info

@@ -2,7 +2,7 @@
 BERT2BERT) fine-tuned on SciTLDR-A train, scored on test beside the lead-1 baseline,
 both through `nlpkit.evaluate` (the same reader, metric and max-over-references).
 
-    OMP_NUM_THREADS=1 python benchmarks/summarization.py --data-dir ../shared/data [--train-limit 1992]
+    OMP_NUM_THREADS=1 python benchmarks/summarization.py --data-dir ../shared/data [--train-limit 1000]
 
 Writes benchmarks/results/summarization.{json,md}. Sized for ~25 minutes of
 training on a shared 2-core CPU.
@@ -23,11 +23,11 @@ ROUGE_KEYS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", default="../shared/data")
-    parser.add_argument("--train-limit", type=int, default=1992)
+    parser.add_argument("--train-limit", type=int, default=1000)
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--max-length", type=int, default=192)
+    parser.add_argument("--max-length", type=int, default=128)
     parser.add_argument("--work", default="runs/bench-summarization")
     parser.add_argument("--skip-finetune", action="store_true", help="score lead-1 only")
     args = parser.parse_args()

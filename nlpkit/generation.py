@@ -456,7 +456,7 @@ class Seq2SeqTask(Task):
         options = {**self.saved_options(model), **options}
         settings_options = {k: v for k, v in options.items() if k in GenerationSettings.OPTIONS}
         rest = {k: v for k, v in options.items() if k not in GenerationSettings.OPTIONS}
-        reject_options(self, rest, self.task_options)
+        reject_options(self, rest, (*self.task_options, *GenerationSettings.OPTIONS))
         rest = self.check_inputs(inputs, rest)
         prefix, defaults, request = self.conventions(model, rest)
         request.settings, _ = GenerationSettings.from_options(settings_options, defaults)
@@ -504,7 +504,7 @@ class Seq2SeqTask(Task):
     def training_features(self, examples: Sequence[Seq2SeqExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
         """Source ids and target ``labels`` (``text_target=``); decoder-only models get
         prompt + target in one sequence with the prompt masked out of the loss."""
-        reject_options(self, {k: v for k, v in options.items() if k not in GenerationSettings.OPTIONS}, self.task_options)
+        reject_options(self, options, (*self.task_options, *GenerationSettings.OPTIONS))
         options = self.check_inputs(examples, options) if examples else options
         model = self._models.get(id(tokenizer))
         prefix, _, request = self.conventions(model, options) if model is not None else (options.get("prefix", "") or "", {}, GenerationRequest(prompt=options.get("prompt")))

@@ -115,3 +115,30 @@ def test_plugin_import_stays_light():
 
     code = "import sys, nlpkit_translation.plugin; print(any(m in sys.modules for m in ('torch', 'transformers', 'evaluate', 'datasets')))"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_mbart_style_language_codes_force_the_target_language_token(tmp_path):
+    import torch
+    from transformers import AutoTokenizer
+
+    from nlpkit.backends.transformers import TransformersBackend
+    from nlpkit.testing import tiny_t5
+
+    folder = tiny_t5(tmp_path / "t5", EN)
+    tokenizer = AutoTokenizer.from_pretrained(folder)
+    tokenizer.add_special_tokens({"additional_special_tokens": ["en_XX", "de_DE"]})
+    tokenizer.save_pretrained(folder)
+    model = TransformersBackend().load(str(folder), TranslationTask())
+    model.network.resize_token_embeddings(len(model.tokenizer))
+    prefix, _, request = TranslationTask().conventions(model, {"source": "en", "target": "de"})
+    assert prefix == "translate English to German: "  # the tiny model is a T5
+    assert request.forced_bos_token_id == model.tokenizer.convert_tokens_to_ids("de_DE")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        [record] = TranslationTask().predict(model, TranslationTask().parse_inputs(["A man."]), source="en", target="de", max_new_tokens=3)
+    finally:
+        torch.set_num_threads(threads)
+    assert isinstance(record.text, str)
+    with pytest.raises(NlpkitError, match="unknown language code 'fr' for this model; it knows de_DE, en_XX"):
+        TranslationTask().conventions(model, {"source": "en", "target": "fr"})
