@@ -92,6 +92,11 @@ def test_scoring_uses_every_gold_answer(task: Any, squad_v1: Path) -> None:
     assert result["squad"]["f1"] == pytest.approx(100 * (1 + 2 / 3 + 1) / 3)  # "garden" vs "in the garden"
 
 
+def test_v2_data_scores_unanswerable_questions_with_the_no_answer_threshold(model: Any, squad_v2: Path) -> None:
+    result = nlpkit.evaluate("qa", model=model, data=str(squad_v2), metrics=["squad_v2"], options={"no_answer_threshold": -1e9})
+    assert result.metrics["squad_v2"]["NoAns_exact"] == 100.0 and result.metrics["squad_v2"]["HasAns_total"] == 1
+
+
 def test_finetuned_folder_predicts_with_no_other_settings(tiny_qa: Path, task: Any, squad_v1: Path, tmp_path: Path) -> None:
     config = nlpkit.TrainConfig(max_steps=3, batch_size=2, max_length=32, progress=False, save_steps=100, task_options={"doc_stride": 8})
     result = nlpkit.finetune(task, model=str(tiny_qa), train=str(squad_v1), eval=str(squad_v1), output=tmp_path / "qa-model", config=config)
