@@ -34,6 +34,7 @@ NO_RELATION = "no_relation"
 ENTITY_SOURCES = ("auto", "ner", "gold")
 PREDICT_OPTIONS = ("entities", "ner_model", "ner_batch_size")
 TRAIN_OPTIONS = ("ner_model", "negative_fraction")
+_NER_CACHE: dict[str, Any] = {}
 
 
 class RelationTask(Task):
@@ -133,8 +134,10 @@ class RelationTask(Task):
         from nlpkit_ner.tags import decode_spans
 
         ner = get_task("ner")
+        if _NER_CACHE.get("path") != ner_path:  # keep the last NER model: predict is called repeatedly
+            _NER_CACHE.update(path=ner_path, model=load_model(ner_path, ner))
         sentences = [ex.sentence for ex in inputs]
-        found: list[Entities] = ner.predict(load_model(ner_path, ner), sentences, batch_size=batch_size, stats=stats, progress=progress)
+        found: list[Entities] = ner.predict(_NER_CACHE["model"], sentences, batch_size=batch_size, stats=stats, progress=progress)
         spans = [decode_spans(entity_tags(pred, sentence)) for sentence, pred in zip(sentences, found)]
         return spans, [pred.entities for pred in found]
 
