@@ -276,6 +276,9 @@ class GenerationRequest:
     max_source_length: int | None = None
     #: Token the decoder must start with (mBART/NLLB target language).
     forced_bos_token_id: int | None = None
+    #: Compute each sequence's score (mean token log-probability, or the beam score):
+    #: keeps every step's logits, so it is off unless asked for (``-O scores=true``).
+    scores: bool = False
 
 
 @dataclasses.dataclass
@@ -343,9 +346,9 @@ def _generate_transformers(model: Any, texts: list[str], request: GenerationRequ
         for indices in length_sorted_batches(ids, batch_size, key=len):
             batch = _pad([ids[i] for i in indices], pad_id, left=decoder_only, device=model.device)
             with maybe_batch(stats, len(indices), sum(len(ids[i]) for i in indices)):
-                out = network.generate(**batch, **kwargs, return_dict_in_generate=True, output_scores=True)
+                out = network.generate(**batch, **kwargs, return_dict_in_generate=True, output_scores=request.scores)
             sequences = out.sequences[:, batch["input_ids"].shape[1]:] if decoder_only else out.sequences
-            scores = _sequence_scores(network, out, sequences, pad_id)
+            scores = _sequence_scores(network, out, sequences, pad_id) if request.scores else [None] * len(sequences)
             decoded = tokenizer.batch_decode(sequences, skip_special_tokens=True)
             for row, i in enumerate(indices):
                 span = slice(row * n, (row + 1) * n)
@@ -392,9 +395,14 @@ def _sequence_scores(network: Any, out: Any, sequences: Any, pad_id: int) -> lis
         return [float(s) for s in out.sequences_scores]
     if not getattr(out, "scores", None):
         return [None] * len(sequences)
+    import torch
+
     steps = network.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
     generated = sequences[:, -steps.shape[1]:]
-    mask = (generated != pad_id).float()
+    eos = network.generation_config.eos_token_id
+    eos_ids = torch.tensor(eos if isinstance(eos, list) else [eos if eos is not None else pad_id], device=generated.device)
+    is_eos = torch.isin(generated, eos_ids).long()
+    mask = ((is_eos.cumsum(1) - is_eos) == 0).float()  # up to and including the first end token
     totals = (steps.float().nan_to_num(0.0, neginf=0.0) * mask).sum(1) / mask.sum(1).clamp(min=1)
     return [float(t) for t in totals]
 
@@ -405,8 +413,9 @@ class Seq2SeqTask(Task):
     class predicts (batched generation), prepares training features and scores per example.
 
     Prediction options: generation settings (`GenerationSettings.OPTIONS`), ``prompt``
-    (decoder-only models), ``prefix`` (overrides the model's task prefix) and
-    ``max_source_length``; subclasses add their own through `task_options`.
+    (decoder-only models), ``prefix`` (overrides the model's task prefix),
+    ``max_source_length`` and ``scores`` (fill each record's score); subclasses add
+    their own through `task_options`.
     Options given when fine-tuning (``-O key=value``) are saved with the model and
     become its prediction defaults, so a fine-tuned folder predicts with no flags.
     """
@@ -415,7 +424,7 @@ class Seq2SeqTask(Task):
     #: Key of the model config's ``task_specific_params`` for this task (T5/BART).
     params_key: ClassVar[str | None] = None
     #: Options (besides generation settings) `predict` and `training_features` accept.
-    task_options: ClassVar[tuple[str, ...]] = ("prompt", "prefix", "max_source_length", "max_target_length", "all_targets")
+    task_options: ClassVar[tuple[str, ...]] = ("prompt", "prefix", "max_source_length", "max_target_length", "all_targets", "scores")
 
     def __init__(self) -> None:
         # tokenizer id → model, filled by `prepare_model`, so `training_features`
@@ -442,7 +451,7 @@ class Seq2SeqTask(Task):
         network = getattr(model, "network", None)
         params = task_params(network, self.params_key) if network is not None and self.params_key else {}
         prefix = options.get("prefix", params.get("prefix", "")) or ""
-        request = GenerationRequest(prompt=options.get("prompt"), max_source_length=_opt_int(options, "max_source_length"))
+        request = GenerationRequest(prompt=options.get("prompt"), max_source_length=_opt_int(options, "max_source_length"), scores=_opt_bool(options, "scores"))
         return prefix, generation_defaults(params), request
 
     def saved_options(self, model: Any) -> dict[str, Any]:

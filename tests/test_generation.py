@@ -137,8 +137,15 @@ def test_batched_greedy_generation_matches_one_by_one_and_keeps_input_order(t5_m
 
 
 def test_beam_search_returns_the_requested_number_of_sequences(t5_model):
-    records = EchoTask().predict(t5_model, [Seq2SeqExample(text=t) for t in INPUTS[:2]], num_beams=3, num_return_sequences=2, max_new_tokens=4)
+    records = EchoTask().predict(t5_model, [Seq2SeqExample(text=t) for t in INPUTS[:2]], num_beams=3, num_return_sequences=2, max_new_tokens=4, scores=True)
     assert all(len(r.candidates) == 2 and r.text == r.candidates[0] for r in records)
+    assert all(isinstance(r.score, float) and r.score <= 0 for r in records)
+
+
+def test_scores_are_computed_only_when_asked_for(t5_model):
+    inputs = [Seq2SeqExample(text=t) for t in INPUTS[:2]]
+    assert [r.score for r in EchoTask().predict(t5_model, inputs, max_new_tokens=3)] == [None, None]
+    assert all(isinstance(r.score, float) and r.score <= 0 for r in EchoTask().predict(t5_model, inputs, max_new_tokens=3, num_beams=1, scores=True))
 
 
 def test_sampling_with_a_seed_is_reproducible(t5_model):
