@@ -218,3 +218,15 @@ def test_decoder_only_training_features_mask_the_prompt_out_of_the_loss(gpt2_mod
 
 def test_the_seq2seq_head_is_declared():
     assert EchoTask.head is Head.SEQ2SEQ
+
+
+def test_a_fine_tuned_decoder_only_model_keeps_its_prompt_format(tmp_path):
+    import nlpkit
+    from nlpkit.testing import tiny_gpt2
+
+    base = tiny_gpt2(tmp_path / "gpt2", WORDS)
+    train = [Seq2SeqExample(text=t, targets=[t.split()[0]]) for t in INPUTS]
+    config = nlpkit.TrainConfig(max_steps=2, batch_size=2, max_length=32, progress=False, task_options={"prompt": "{source} TL;DR:", "max_new_tokens": 3})
+    result = nlpkit.finetune(EchoTask(), model=str(base), train=train, output=tmp_path / "out", config=config)
+    records = nlpkit.predict(EchoTask(), [Seq2SeqExample(text="birds sing")], model=str(result.output))
+    assert len(records) == 1 and isinstance(records[0].text, str)
