@@ -36,6 +36,8 @@ def main() -> None:
     parser.add_argument("--data-dir", default="../shared/data")
     parser.add_argument("--train-limit", type=int, default=4000)
     parser.add_argument("--work", default="runs/bench-sentiment")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved timing rounds (best of)")
+    parser.add_argument("--lr", type=float, default=1e-4)
     args = parser.parse_args()
     work = Path(args.work)
     results: dict = {"python": platform.python_version(), "machine": platform.processor() or platform.machine()}
@@ -45,7 +47,7 @@ def main() -> None:
     minilm = nlpkit.finetune(
         "sentiment", model="minilm", train="sst2:train", eval="sst2:dev", data_dir=args.data_dir,
         output=work / "minilm", overwrite=True, train_limit=args.train_limit,
-        config=nlpkit.TrainConfig(epochs=1, learning_rate=5e-5, batch_size=16, max_length=64, seed=42),
+        config=nlpkit.TrainConfig(epochs=1, learning_rate=args.lr, batch_size=16, max_length=64, seed=42),
     )
     results["minilm"] = {"train_examples": minilm.train_examples, "train_seconds": minilm.train_seconds,
                          "train_examples_per_second": minilm.train_examples / minilm.train_seconds,
@@ -68,17 +70,25 @@ def main() -> None:
     pipe = transformers.pipeline("text-classification", model=model.network, tokenizer=model.tokenizer, device=-1)
     nlpkit.predict(task, texts[:64], model=model)  # warm-up
     pipe(texts[:16])
-    speed = {"examples": len(texts), "torch_threads": torch.get_num_threads()}
-    start = time.perf_counter()
-    ours = nlpkit.predict(task, dev, model=model, batch_size=32)
-    speed["nlpkit_seconds"] = time.perf_counter() - start
-    for name, kwargs in (("pipeline_default", {}), ("pipeline_batch32", {"batch_size": 32})):
+    speed = {"examples": len(texts), "torch_threads": torch.get_num_threads(), "rounds": args.rounds}
+    # Interleaved rounds, best time per runner: a shared CPU slows whichever runner it
+    # hits; the minimum is the least disturbed measurement of each.
+    times: dict[str, list[float]] = {"nlpkit": [], "pipeline_default": [], "pipeline_batch32": []}
+    outputs: dict[str, list] = {}
+    for _ in range(args.rounds):
         start = time.perf_counter()
-        out = pipe(texts, **kwargs)
-        speed[f"{name}_seconds"] = time.perf_counter() - start
-        speed[f"{name}_label_agreement"] = sum(o["label"] == p.label for o, p in zip(out, ours)) / len(texts)
+        ours = nlpkit.predict(task, dev, model=model, batch_size=32)
+        times["nlpkit"].append(time.perf_counter() - start)
+        for name, kwargs in (("pipeline_default", {}), ("pipeline_batch32", {"batch_size": 32})):
+            start = time.perf_counter()
+            outputs[name] = pipe(texts, **kwargs)
+            times[name].append(time.perf_counter() - start)
+    speed["nlpkit_seconds"] = min(times["nlpkit"])
     for name in ("pipeline_default", "pipeline_batch32"):
+        speed[f"{name}_seconds"] = min(times[name])
+        speed[f"{name}_label_agreement"] = sum(o["label"] == p.label for o, p in zip(outputs[name], ours)) / len(texts)
         speed[f"speedup_vs_{name}"] = speed[f"{name}_seconds"] / speed["nlpkit_seconds"]
+    speed["all_times"] = times
     speed["nlpkit_examples_per_second"] = len(texts) / speed["nlpkit_seconds"]
     results["speed"] = speed
     print(speed, flush=True)
@@ -94,13 +104,13 @@ def main() -> None:
     md = f"""# Sentiment benchmarks (issue #2)
 
 Command: `python benchmarks/sentiment.py --data-dir ../shared/data --train-limit {args.train_limit}`
-(2-core CPU, torch threads {sp['torch_threads']}).
+(2-core CPU, torch threads {sp['torch_threads']}; speed: best of {sp['rounds']} interleaved rounds).
 
 ## Quality: SST-2 dev (872 sentences)
 
 | model | training data | train time | dev accuracy | dev macro-F1 |
 |---|---|---|---|---|
-| MiniLM-L6 fine-tuned, 1 epoch, max 64 tokens | first {m['train_examples']:,} train rows | {m['train_seconds']:.0f} s ({m['train_examples_per_second']:.1f} ex/s) | **{m['dev_accuracy']:.4f}** | {m['dev_macro_f1']:.4f} |
+| MiniLM-L6 fine-tuned, 1 epoch, lr {args.lr:g}, batch 16, max 64 tokens | first {m['train_examples']:,} train rows | {m['train_seconds']:.0f} s ({m['train_examples_per_second']:.1f} ex/s) | **{m['dev_accuracy']:.4f}** | {m['dev_macro_f1']:.4f} |
 | TF-IDF 1-2-grams + logistic regression | all {s['train_examples']:,} train rows | {s['train_seconds']:.1f} s | **{s['dev_accuracy']:.4f}** | {s['dev_macro_f1']:.4f} |
 
 ## Speed: predicting the 872 dev sentences with the fine-tuned MiniLM
