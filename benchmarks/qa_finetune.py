@@ -39,11 +39,12 @@ def main() -> None:
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--doc-stride", type=int, default=64)
     parser.add_argument("--eval-limit", type=int, default=2000)
+    parser.add_argument("--save-steps", type=int, default=500, help="checkpoint every N steps (a re-run resumes from the last one)")
     args = parser.parse_args()
 
     output = Path(args.output)
     if not args.skip_train:
-        config = TrainConfig(max_steps=args.max_steps, batch_size=args.batch_size, learning_rate=args.lr, max_length=args.max_length, seed=42, task_options={"doc_stride": args.doc_stride})
+        config = TrainConfig(max_steps=args.max_steps, batch_size=args.batch_size, learning_rate=args.lr, max_length=args.max_length, seed=42, save_steps=args.save_steps, task_options={"doc_stride": args.doc_stride})
         nlpkit.finetune("qa", model=args.model, train="squadshifts_amazon_reddit:train", output=output, data_dir=args.data_dir, config=config, overwrite=True)
     card = json.loads((output / "nlpkit.json").read_text(encoding="utf-8"))
     train = json.loads((output / "metrics.json").read_text(encoding="utf-8"))["train"]
@@ -75,7 +76,7 @@ def _markdown(r: dict) -> str:
         f"Model `{r['model']}` fine-tuned with `nlpkit finetune qa` on `squadshifts_amazon_reddit:train` "
         f"(Amazon + Reddit, {t.get('examples')} questions) for {t.get('max_steps')} steps × batch {t.get('batch_size')} "
         f"(lr {t.get('learning_rate')}, max length {t.get('max_length')}, doc stride {t.get('task_options', {}).get('doc_stride')}; "
-        f"{t.get('epoch', 0):.3f} epochs of windows) in {t.get('seconds', 0) / 60:.1f} min on a shared 2-core CPU; final training loss {t.get('train_loss', 0):.3f}.",
+        f"{t.get('epoch', 0):.3f} epochs of windows) in {t.get('seconds', 0) / 60:.1f} min on a shared 2-core CPU; mean training loss {t.get('train_loss', 0):.3f}.",
         "",
         "| data | questions | exact match | F1 |",
         "|---|---|---|---|",
