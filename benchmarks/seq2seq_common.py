@@ -43,8 +43,25 @@ def evaluate(task: str, model: str | Path, data: str, data_dir: str, options: di
     out = {"model": str(model), "data": data, "options": options or {}, "examples": len(evaluation.examples),
            "seconds": round(evaluation.seconds, 1), "metrics": evaluation.metrics,
            "samples": [{"source": ex.text[:300], "prediction": p.text, "reference": (ex.targets or [""])[0]} for ex, p in list(zip(evaluation.examples, evaluation.predictions))[:3]]}
+    if task == "translation":
+        out["normalised"] = normalised_scores([p.text for p in evaluation.predictions], [ex.targets or [] for ex in evaluation.examples])
     print(json.dumps(out["metrics"]), flush=True)
     return out
+
+
+def normalised_scores(predictions: list[str], references: list[list[str]]) -> dict[str, float]:
+    """BLEU/chrF with predictions and references lower-cased and accents stripped: what
+    a model with an uncased, accent-stripping vocabulary (MiniLM's) could at best match."""
+    import unicodedata
+
+    from nlpkit.metrics.sacrebleu import Chrf, SacreBleu
+
+    def plain(text: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")
+
+    preds = [plain(p) for p in predictions]
+    refs = [[plain(r) for r in rs] for rs in references]
+    return {"bleu": SacreBleu.score(preds, refs)["bleu"], "chrf": Chrf.score(preds, refs)["chrf"]}
 
 
 def write(name: str, results: dict[str, Any], markdown: str) -> None:
