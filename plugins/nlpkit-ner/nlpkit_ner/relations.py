@@ -2,7 +2,8 @@
 
 A sentence classifier (any encoder checkpoint with a sequence-classification head)
 reads the sentence with typed entity markers around each candidate ordered pair and
-predicts a relation type or ``no_relation``. Directional datasets (SemEval) keep
+predicts a relation type or ``no_relation`` from the states at the two start markers
+(`nlpkit_ner.pooling`). Directional datasets (SemEval) keep
 their directional labels as classes.
 
 Which entities: ``-O entities=ner`` runs an NER model first; ``entities=gold`` uses
@@ -90,10 +91,12 @@ class RelationTask(Task):
 
     # model -----------------------------------------------------------------------
     def prepare_model(self, model: Model) -> None:
-        """Add the entity marker tokens and resize the embeddings."""
+        """Add the entity marker tokens, resize the embeddings, and pool at the markers."""
         from nlpkit_ner.markers import add_markers
+        from nlpkit_ner.pooling import use_marker_pooling
 
         add_markers(model)
+        use_marker_pooling(model)
 
     # inference -----------------------------------------------------------------
     def predict(self, model: Model, inputs: Sequence[RelationExample], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[Extraction]:
@@ -147,6 +150,7 @@ class RelationTask(Task):
         from nlpkit.inference import length_sorted_batches, maybe_batch, progress_bar
 
         from nlpkit_ner.markers import MARKERS, encode_pairs
+        from nlpkit_ner.pooling import marker_ids, marker_logits
 
         if not jobs:
             return []
@@ -158,6 +162,7 @@ class RelationTask(Task):
         out: list[tuple[str, float]] = [("", 0.0)] * len(jobs)
         pad_id = model.tokenizer.pad_token_id if model.tokenizer.pad_token_id is not None else 0
         network = model.network.eval()
+        markers = marker_ids(model.tokenizer)
         device = next(network.parameters()).device
         with torch.inference_mode(), progress_bar(len(jobs), progress, "relations") as bar:
             for batch in length_sorted_batches(ids, batch_size, key=len):
@@ -168,7 +173,7 @@ class RelationTask(Task):
                     tensor[b, : len(ids[j])] = torch.tensor(ids[j])
                     mask[b, : len(ids[j])] = 1
                 with maybe_batch(stats, len(batch), int(mask.sum())):
-                    logits = network(input_ids=tensor.to(device), attention_mask=mask.to(device)).logits
+                    logits = marker_logits(network, tensor.to(device), mask.to(device), markers)
                     best_p, best_i = logits.float().softmax(-1).max(-1)
                 for j, p, k in zip(batch, best_p.tolist(), best_i.tolist()):
                     out[j] = (labels[k], p)

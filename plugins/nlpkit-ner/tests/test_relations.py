@@ -92,3 +92,17 @@ def test_semeval_pairs_get_one_directional_label_each(tiny_encoder, semeval, tmp
     assert all(len(f.relations) == 1 for f in found)
     result = nlpkit.score("relations", found, examples, metrics=["semeval_f1"])
     assert "Other" not in result["semeval_f1"]["per_type"]
+
+
+def test_pairs_are_classified_from_the_marker_states(trained):
+    import torch
+    import transformers
+
+    from nlpkit_ner.pooling import marker_ids, marker_logits
+
+    network = transformers.AutoModelForSequenceClassification.from_pretrained(trained / "re-model").eval()
+    tokenizer = transformers.AutoTokenizer.from_pretrained(trained / "re-model")
+    ids = torch.tensor([tokenizer.convert_tokens_to_ids(["[CLS]", "bob", "[E1]", "bob", "[/E1]", "in", "[E2]", "rome", "[/E2]", "[SEP]"])])
+    hidden = network.base_model(input_ids=ids).last_hidden_state[0]
+    expected = network.classifier((hidden[2] + hidden[6]) / 2)
+    assert torch.allclose(marker_logits(network, ids, torch.ones_like(ids), marker_ids(tokenizer))[0], expected, atol=1e-5)
