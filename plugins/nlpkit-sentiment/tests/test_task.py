@@ -63,6 +63,13 @@ def test_plugin_registers_task_and_datasets_through_its_entry_point() -> None:
     assert {"sst2", "sentiment_labelled_yelp"} <= set(manager.registries["datasets"].names())
 
 
+def test_plugin_ships_a_valid_suite() -> None:
+    from nlpkit.bench.suite import load_suite
+
+    suite = load_suite("sentiment")  # resolves the registered name and validates every run
+    assert [run.name for run in suite.runs] == ["sst2-tfidf", "sst2-minilm"]
+
+
 def test_multiclass_training_and_scoring_with_the_baseline(tmp_path: Path) -> None:
     rows = ["text\tlabel"] + [f"{w} film\t{label}" for w, label in [("great", "pos"), ("superb", "pos"), ("okay", "mid"), ("average", "mid"), ("awful", "neg"), ("dire", "neg")]]
     path = write(tmp_path / "three.tsv", "\n".join(rows) + "\n")
