@@ -3,17 +3,20 @@ BERT2BERT) fine-tuned on SciTLDR-A train, scored on test beside the lead-1 basel
 both through `nlpkit.evaluate` (the same reader, metric and max-over-references).
 
     OMP_NUM_THREADS=1 python benchmarks/summarization.py --data-dir ../shared/data [--train-limit 1000]
+    OMP_NUM_THREADS=1 python benchmarks/summarization.py --name v2 --train-limit 1992 --max-steps 200 --lr 1.5e-4 --min-new-tokens 10
 
-Writes benchmarks/results/summarization.{json,md}. Sized for ~25 minutes of
-training on a shared 2-core CPU.
+Each fine-tuned variant is stored under its `--name` beside the earlier ones in
+benchmarks/results/summarization.{json,md}. Sized for ≤ 25 minutes of training on a
+shared 2-core CPU.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
-from seq2seq_common import environment, evaluate, finetune, write
+from seq2seq_common import RESULTS, environment, evaluate, finetune, write
 
 import nlpkit
 
@@ -23,25 +26,36 @@ ROUGE_KEYS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", default="../shared/data")
+    parser.add_argument("--name", default="minilm2minilm", help="key of this fine-tuned variant in the results")
     parser.add_argument("--train-limit", type=int, default=1000)
     parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--max-steps", type=int, default=None)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-length", type=int, default=128)
+    parser.add_argument("--min-new-tokens", type=int, default=None)
     parser.add_argument("--work", default="runs/bench-summarization")
     parser.add_argument("--skip-finetune", action="store_true", help="score lead-1 only")
     args = parser.parse_args()
-    results = {"environment": environment()}
+    path = RESULTS / "summarization.json"
+    results = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    results.setdefault("models", {})
+    for key in [k for k in results if k not in {"environment", "lead-1", "models"}]:  # older layout: one fine-tuned model at the top
+        if key == "minilm2minilm":
+            results["models"]["minilm2minilm"] = {**results.pop("minilm2minilm"), "finetune": results.pop("finetune", None)}
+    results["environment"] = environment()
     results["lead-1"] = evaluate("summarization", "lead-1", "scitldr_a:test", args.data_dir)
     write("summarization", results, markdown(results))
     if args.skip_finetune:
         return
-    model = Path(args.work) / "minilm2minilm"
-    config = nlpkit.TrainConfig(epochs=args.epochs, learning_rate=args.lr, batch_size=args.batch_size, max_length=args.max_length, seed=42,
-                                save_steps=50, logging_steps=10, progress=False, task_options={"max_target_length": 48})
-    results["finetune"] = finetune("summarization", "scitldr_a:train", model, args.data_dir, train_limit=args.train_limit, config=config)
+    model = Path(args.work) / args.name
+    config = nlpkit.TrainConfig(epochs=args.epochs, max_steps=args.max_steps, learning_rate=args.lr, batch_size=args.batch_size, max_length=args.max_length,
+                                seed=42, save_steps=50, logging_steps=10, progress=False, task_options={"max_target_length": 48})
+    trained = finetune("summarization", "scitldr_a:train", model, args.data_dir, train_limit=args.train_limit, config=config)
     generation = {"num_beams": 4, "max_new_tokens": 48, "no_repeat_ngram_size": 3, "length_penalty": 1.0}
-    results["minilm2minilm"] = evaluate("summarization", model, "scitldr_a:test", args.data_dir, generation, batch_size=16)
+    if args.min_new_tokens:
+        generation["min_new_tokens"] = args.min_new_tokens
+    results["models"][args.name] = {**evaluate("summarization", model, "scitldr_a:test", args.data_dir, generation, batch_size=16), "finetune": trained}
     write("summarization", results, markdown(results))
 
 
@@ -55,33 +69,31 @@ def markdown(results: dict) -> str:
         "| model | ROUGE-1 | ROUGE-2 | ROUGE-L | ROUGE-Lsum | length | seconds |",
         "|---|---|---|---|---|---|---|",
     ]
-    for key in ("lead-1", "minilm2minilm"):
-        if key in results:
-            r = results[key]
-            m = r["metrics"]["rouge"]
-            lines.append(f"| {key} | " + " | ".join(f"{100 * m[k]:.2f}" for k in ROUGE_KEYS) + f" | {m['length_words']:.1f} | {r['seconds']} |")
-    if "finetune" in results:
-        ft = results["finetune"]
-        s = ft["settings"]
-        lines += [
-            "",
-            f"minilm2minilm: encoder-decoder warm-started from `minilm` (6+6 layers), fine-tuned on the first "
-            f"{ft['train_examples']} SciTLDR-A train papers ({s['epochs']} epoch, lr {s['learning_rate']}, batch {s['batch_size']}, "
-            f"source truncated to {s['max_length']} tokens, target 48) in {ft['train_seconds']:.0f} s on a shared 2-core CPU; "
-            f"decoded with {results['minilm2minilm']['options']}.",
-        ]
+    rows = [("lead-1", results["lead-1"])] + list(results.get("models", {}).items())
+    for key, r in rows:
+        m = r["metrics"]["rouge"]
+        lines.append(f"| {key} | " + " | ".join(f"{100 * m[k]:.2f}" for k in ROUGE_KEYS) + f" | {m['length_words']:.1f} | {r['seconds']} |")
+    lines.append("")
+    for key, r in results.get("models", {}).items():
+        ft = r.get("finetune") or {}
+        s = ft.get("settings", {})
+        steps = f"{s['max_steps']} steps of batch {s['batch_size']}" if s.get("max_steps") else f"{s.get('epochs')} epoch, batch {s.get('batch_size')}"
+        lines.append(
+            f"- {key}: encoder-decoder warm-started from `minilm` (6+6 layers), fine-tuned on the first {ft.get('train_examples')} "
+            f"SciTLDR-A train papers ({steps}, lr {s.get('learning_rate')}, source truncated to {s.get('max_length')} tokens, target 48) "
+            f"in {ft.get('train_seconds', 0):.0f} s on a 2-core CPU shared with other jobs; decoded with {r['options']}."
+        )
     lines += [
         "",
         "lead-1 is the registered model `lead-1` (the first sentence of the abstract), scored by the same `nlpkit.evaluate` call. "
         "Reference point: CATTS (BART-large) reports ROUGE-1 43.8 on SciTLDR-A (REFERENCE_RESULTS.md).",
         "",
     ]
-    for key in ("lead-1", "minilm2minilm"):
-        if key in results:
-            lines += [f"Samples ({key}):", ""]
-            for s in results[key]["samples"][:2]:
-                lines.append(f"- prediction: `{s['prediction']}`\n  reference: `{s['reference']}`")
-            lines.append("")
+    for key, r in rows:
+        lines += [f"Samples ({key}):", ""]
+        for sample in r["samples"][:2]:
+            lines.append(f"- prediction: `{sample['prediction']}`\n  reference: `{sample['reference']}`")
+        lines.append("")
     return "\n".join(lines)
 
 
