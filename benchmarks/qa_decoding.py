@@ -100,7 +100,7 @@ def speed(model: Any, examples: list[Any], batch_size: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="../shared/data")
-    parser.add_argument("--model", default="runs/qa-minilm-squadshifts", help="a QA model folder (default: benchmark 1's output)")
+    parser.add_argument("--model", default="runs/qa-minilm-squadshifts-190", help="a QA model folder (default: benchmark 1's output)")
     parser.add_argument("--correctness", type=int, default=200)
     parser.add_argument("--speed", type=int, default=300)
     parser.add_argument("--batch-size", type=int, default=32)
