@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 #: The file that makes a folder a self-describing nlpkit model.
 MODEL_CARD_FILE = "nlpkit.json"
 FORMAT_VERSION = 1
+#: Model metadata a backend sets at load time that loading the saved folder needs again.
+PERSISTED_META = ("pooling",)
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,7 @@ def write_model_card(folder: Path, *, task: Task, model: Model, base_model: str 
         "base_model": base_model,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "files": sorted(set(files)),
+        **{key: model.meta[key] for key in PERSISTED_META if key in model.meta},
         **extra,
     }
     (folder / MODEL_CARD_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")

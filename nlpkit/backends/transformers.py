@@ -115,6 +115,18 @@ class TransformersModel(Model):
         return sorted(p.name for p in folder.iterdir() if p.name not in before and p.is_file())
 
 
+def _apply_pooling(model: TransformersModel, source: str, meta: dict[str, Any] | None, requested: str | None) -> None:
+    """Pool as the saved model was trained, else as asked, else as the checkpoint declares."""
+    from nlpkit.pooling import POOLINGS, checkpoint_pooling, use_mean_pooling
+
+    pooling = (meta or {}).get("pooling") if meta else (requested or checkpoint_pooling(source))
+    if pooling is not None and pooling not in POOLINGS:
+        raise NlpkitError(f"unknown pooling {pooling!r}; expected one of {', '.join(POOLINGS)}")
+    if pooling == "mean":
+        use_mean_pooling(model.network)
+        model.meta["pooling"] = "mean"
+
+
 class TransformersBackend(Backend):
     """Loads `AutoModelFor<head>` checkpoints; fine-tunes with `transformers.Trainer`."""
 
@@ -128,6 +140,7 @@ class TransformersBackend(Backend):
         import transformers
 
         options = dict(options or {})
+        requested_pooling = options.pop("pooling", None)  # a ModelSpec option, not a from_pretrained one
         try:
             config = transformers.AutoConfig.from_pretrained(source)
             tokenizer = transformers.AutoTokenizer.from_pretrained(source)
@@ -155,7 +168,10 @@ class TransformersBackend(Backend):
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         network.eval()
-        return TransformersModel(network, tokenizer, head=task.head, labels=labels, source=source, task=task.name, meta=meta)
+        model = TransformersModel(network, tokenizer, head=task.head, labels=labels, source=source, task=task.name, meta=meta)
+        if task.head is Head.SEQUENCE_CLASSIFICATION:
+            _apply_pooling(model, source, meta, requested_pooling)
+        return model
 
     def finetune(self, task: Task, source: str | None, train: Sequence[Any], eval: Sequence[Any] | None, config: TrainConfig, workdir: Path, labels: list[str] | None) -> TransformersModel:
         from nlpkit.training import train_transformers

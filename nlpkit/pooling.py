@@ -1,0 +1,72 @@
+"""Pool a sequence classifier the way its checkpoint was trained to be pooled.
+
+`AutoModelForSequenceClassification` reads the `[CLS]` state. Sentence-transformers
+checkpoints (all-MiniLM-L6-v2 and friends) were trained with *mean* pooling and
+say so in ``1_Pooling/config.json``; their `[CLS]` state carries little, so a
+classifier on it learns slowly from small data. For such checkpoints nlpkit
+classifies the attention-masked mean of the token states instead, through the
+model's own classifier layer, so the saved folder stays a plain checkpoint;
+``nlpkit.json`` records ``"pooling": "mean"`` and loading re-applies it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+POOLING_CONFIG = "1_Pooling/config.json"
+POOLINGS = ("cls", "mean")
+
+
+def checkpoint_pooling(source: str) -> str | None:
+    """"mean" when the checkpoint declares sentence-transformers mean pooling, else None."""
+    folder = Path(source)
+    if folder.is_dir():
+        path = folder / POOLING_CONFIG
+    else:  # a hub id: the small config file, if the hub is reachable
+        try:
+            from huggingface_hub import hf_hub_download
+
+            path = Path(hf_hub_download(source, POOLING_CONFIG))
+        except Exception:
+            return None
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return "mean" if config.get("pooling_mode_mean_tokens") else None
+
+
+def mean_pooled_logits(network: Any, input_ids: Any, attention_mask: Any, token_type_ids: Any = None) -> Any:
+    """Logits of the model's classifier applied to the masked mean of the encoder states."""
+    import torch
+
+    inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
+    if token_type_ids is not None:
+        inputs["token_type_ids"] = token_type_ids
+    hidden = network.base_model(**inputs)[0]
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+    pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+    classifier = network.classifier
+    if isinstance(classifier, torch.nn.Linear):  # BERT-style: dropout, then one linear layer
+        dropout = getattr(network, "dropout", None)
+        return classifier(dropout(pooled) if dropout is not None else pooled)
+    return classifier(pooled[:, None, :])  # RoBERTa-style heads read position 0 of a sequence
+
+
+def use_mean_pooling(network: Any) -> None:
+    """Make `network`'s forward (what the Trainer and `classify` call) pool by mean."""
+    import torch
+    from transformers.modeling_outputs import SequenceClassifierOutput
+
+    def forward(input_ids: Any = None, attention_mask: Any = None, token_type_ids: Any = None, labels: Any = None, **_: Any) -> Any:
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        logits = mean_pooled_logits(network, input_ids, attention_mask, token_type_ids)
+        loss = None
+        if labels is not None:
+            loss = torch.nn.functional.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1))
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+    network.forward = forward
