@@ -267,8 +267,7 @@ def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str 
     from nlpkit.bench.suite import load_suite
     from nlpkit.data import data_dir_from
 
-    loaded = load_suite(suite)  # validates every name before anything runs
-    data_dir_from(data_dir)
+    loaded = load_suite(suite, data_dir=data_dir_from(data_dir))  # validates names and files before anything runs
     output = output or Path("runs/bench") / loaded.name
     start = time.perf_counter()
     document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap), echo=lambda line: click.echo(line, err=True))

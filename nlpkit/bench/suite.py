@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlpkit.errors import NlpkitError, UnknownNameError
+from nlpkit.errors import DataError, NlpkitError, UnknownNameError
 
 SUITE_KEYS = {"name", "description", "seed", "bootstrap", "batch_size"}
 RUN_KEYS = {"name", "task", "model", "dataset", "data", "split", "metrics", "limit", "batch_size", "options", "finetune", "seed", "bootstrap", "description"}
@@ -122,7 +122,7 @@ def locate(name_or_path: str) -> Path:
     raise AssertionError("unreachable")
 
 
-def load_suite(name_or_path: str, *, validate: bool = True) -> Suite:
+def load_suite(name_or_path: str, *, validate: bool = True, data_dir: Path | None = None) -> Suite:
     """Read, expand and (by default) validate a suite."""
     path = locate(name_or_path)
     text = path.read_text(encoding="utf-8")
@@ -161,7 +161,7 @@ def load_suite(name_or_path: str, *, validate: bool = True) -> Suite:
         raise SuiteError(f"{path}: run names must be unique; repeated: {', '.join(duplicates)}")
     suite = Suite(head.get("name", path.stem), path, runs, head.get("description", ""), seed, bootstrap)
     if validate:
-        validate_suite(suite)
+        validate_suite(suite, data_dir)
     return suite
 
 
@@ -183,9 +183,10 @@ def _expand(raw: dict[str, Any], finetune_raw: dict[str, Any] | None, seed: int,
     return out
 
 
-def validate_suite(suite: Suite) -> None:
-    """Check every task, model, dataset, split and metric name before running anything."""
-    from nlpkit.data import split_reference
+def validate_suite(suite: Suite, data_dir: Path | None = None) -> None:
+    """Check every task, model, dataset, split and metric name before running anything,
+    and, given a data folder, that every file the runs read is there."""
+    from nlpkit.data import local_files, split_reference
     from nlpkit.plugins import get_manager
 
     manager = get_manager()
@@ -214,9 +215,11 @@ def validate_suite(suite: Suite) -> None:
                     raise SuiteError(f"dataset {name!r} is for task {spec.task!r}, not {task.name!r}")
                 if split and split not in spec.files:
                     raise SuiteError(f"dataset {name!r} has no split {split!r}{_close(split, spec.files)}")
+                if data_dir is not None:
+                    local_files(spec, split or spec.default_split, data_dir)
         except UnknownNameError as exc:
             raise SuiteError(f"{where}: {exc}") from None
-        except SuiteError as exc:
+        except (SuiteError, DataError) as exc:
             raise SuiteError(f"{where}: {exc}") from None
 
 

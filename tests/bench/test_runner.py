@@ -100,10 +100,12 @@ def test_compare_passes_identical_results_and_fails_a_drop(tmp_path: Path, suite
     assert "REGRESSED" in result.output and "tfidf-8" in result.output
 
 
-def test_missing_dataset_file_says_which_path_it_looked_for(tmp_path: Path) -> None:
+def test_missing_dataset_file_fails_before_any_run_naming_the_path(tmp_path: Path) -> None:
     suite = tmp_path / "s.toml"
     suite.write_text('[[runs]]\nname = "x"\ntask = "sentiment"\nmodel = "tfidf-logreg"\ndataset = "sst2"\nsplit = "dev"\n[runs.finetune]\nsplit = "train"\n')
+    (tmp_path / "sentiment" / "sst2").mkdir(parents=True)
+    (tmp_path / "sentiment" / "sst2" / "dev.tsv").write_text("sentence\tlabel\nok\t1\n")
     result = bench(str(suite), "--output", str(tmp_path / "o"), "--data-dir", str(tmp_path))
-    assert result.exit_code == 1
-    record = json.loads((tmp_path / "o" / "results.json").read_text())["runs"][0]
-    assert "sentiment/sst2/train.tsv" in record["error"]
+    assert result.exit_code == 2
+    assert "s.toml:1: run 'x'" in result.output and "sentiment/sst2/train.tsv" in result.output
+    assert not (tmp_path / "o").exists(), "nothing ran"
