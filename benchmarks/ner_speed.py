@@ -28,7 +28,7 @@ RESULTS = Path(__file__).parent / "results"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", default="../shared/data")
-    parser.add_argument("--model", default="runs/ner-conll2003-minilm")
+    parser.add_argument("--model", default="runs/ner-conll2003-minilm-3")
     parser.add_argument("--limit", type=int, default=None, help="first N test sentences (default: all 3,453)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
