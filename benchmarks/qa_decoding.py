@@ -70,7 +70,7 @@ def correctness(model: Any, examples: list[Any], batch_size: int) -> dict[str, A
         if answer.text.strip() != text.strip():
             disagreements.append({"id": example.id, "nlpkit": answer.text, "reference": text, "reference_score": score})
     n = len(examples)
-    return {"questions": n, "same_span": same_span, "same_text": same_text, "agreement_span": same_span / n, "agreement_text": same_text / n, "disagreements": disagreements}
+    return {"questions": n, "windows_per_question": _windows_per_question(model, examples), "same_span": same_span, "same_text": same_text, "agreement_span": same_span / n, "agreement_text": same_text / n, "disagreements": disagreements}
 
 
 def speed(model: Any, examples: list[Any], batch_size: int) -> dict[str, Any]:
@@ -98,13 +98,18 @@ def speed(model: Any, examples: list[Any], batch_size: int) -> dict[str, Any]:
 
 
 def main() -> None:
+    global MAX_LENGTH, DOC_STRIDE
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default="../shared/data")
     parser.add_argument("--model", default="runs/qa-minilm-squadshifts-190", help="a QA model folder (default: benchmark 1's output)")
     parser.add_argument("--correctness", type=int, default=200)
     parser.add_argument("--speed", type=int, default=300)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--max-length", type=int, default=MAX_LENGTH, help="lower it (e.g. 128) to make most contexts span several windows")
+    parser.add_argument("--doc-stride", type=int, default=DOC_STRIDE)
+    parser.add_argument("--name", default="qa_decoding", help="results file name under benchmarks/results/")
     args = parser.parse_args()
+    MAX_LENGTH, DOC_STRIDE = args.max_length, args.doc_stride
 
     task = nlpkit.get_task("qa")
     examples = load_examples(task, "squad_v1.1:dev", data_dir=args.data_dir, limit=max(args.correctness, args.speed))
@@ -113,13 +118,20 @@ def main() -> None:
         "model": args.model,
         "torch_threads": torch.get_num_threads(),
         "correctness": correctness(model, examples[: args.correctness], args.batch_size),
-        "speed": speed(model, examples[: args.speed], args.batch_size),
+        "speed": speed(model, examples[: args.speed], args.batch_size) if args.speed else None,
         "git": subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip(),
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "qa_decoding.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (RESULTS / "qa_decoding.md").write_text(_markdown(result), encoding="utf-8")
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (RESULTS / f"{args.name}.md").write_text(_markdown(result), encoding="utf-8")
     print(json.dumps({k: v for k, v in result["correctness"].items() if k != "disagreements"} | {"speed": result["speed"]}, indent=2))
+
+
+def _windows_per_question(model: Any, examples: list[Any]) -> float:
+    from nlpkit_qa.windows import build_windows
+
+    windows = build_windows(model.tokenizer, [ex.question for ex in examples], [ex.context for ex in examples], max_length=MAX_LENGTH, doc_stride=DOC_STRIDE)
+    return len(windows) / len(examples)
 
 
 def _markdown(r: dict[str, Any]) -> str:
@@ -133,13 +145,15 @@ def _markdown(r: dict[str, Any]) -> str:
         "",
         "Reference: the tokenizer's own overflowing windows, one forward pass per question, brute-force maximum start+end logit over all windows.",
         "",
-        "| questions | same character span | same text |",
-        "|---|---|---|",
-        f"| {c['questions']} | {c['same_span']} ({100 * c['agreement_span']:.1f}%) | {c['same_text']} ({100 * c['agreement_text']:.1f}%) |",
+        "| questions | windows per question | same character span | same text |",
+        "|---|---|---|---|",
+        f"| {c['questions']} | {c['windows_per_question']:.2f} | {c['same_span']} ({100 * c['agreement_span']:.1f}%) | {c['same_text']} ({100 * c['agreement_text']:.1f}%) |",
         "",
     ]
     if c["disagreements"]:
         lines += ["Disagreements:", ""] + [f"- `{d['id']}`: nlpkit {d['nlpkit']!r}, reference {d['reference']!r}" for d in c["disagreements"]] + [""]
+    if s is None:
+        return "\n".join(lines)
     lines += [
         "## Speed (one run)",
         "",
