@@ -62,14 +62,15 @@ def iter_rows(
     fmt = format or guess_format(path)
     text = read_text(path)
     if fmt == "jsonl":
-        yield from _iter_jsonl(path, text)
+        yield from iter_jsonl(path, text)
     elif fmt in {"tsv", "csv"}:
         yield from _iter_delimited(path, text, "\t" if fmt == "tsv" else ",", header)
     else:
         raise DataError(path, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
 
 
-def _iter_jsonl(path: str | Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_jsonl(path: str | Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Objects of JSON-lines `text` (read from `path`) with 1-based line numbers; blank lines skipped."""
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nlpkit.errors import DataError
-from nlpkit.readers import read_text
+from nlpkit.readers import iter_jsonl, read_text
 
 from nlpkit_qa.records import GoldAnswer, QAExample
 
@@ -110,15 +110,7 @@ def _squad_json(path: str, text: str, document: dict[str, Any], require_labels: 
 
 
 def _json_lines(path: str, text: str, require_labels: bool, on_bad_answer: str, counts: _Counts) -> Iterator[QAExample]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(path, f"malformed JSON: {exc.msg} (column {exc.colno})", line=number) from None
-        if not isinstance(row, dict):
-            raise DataError(path, f"expected a JSON object per line, got {type(row).__name__}", line=number)
+    for number, row in iter_jsonl(path, text):
         example = _flat_row(row, _Where(path, number, "record"), require_labels, on_bad_answer, counts)
         if example is not None:
             yield example
