@@ -39,6 +39,15 @@ def test_predictions_come_back_in_input_order_whatever_the_batching(tmp_path: Pa
     assert batched == pytest.approx(one_by_one, abs=1e-5)
 
 
+def test_same_seed_gives_the_same_model(tmp_path: Path, tiny_encoder: Path, sentiment_tsv: Path) -> None:
+    texts = ["a good film", "an awful plot", "i love this movie"]
+    runs = []
+    for name in ("a", "b"):
+        nlpkit.finetune("sentiment", model=str(tiny_encoder), train=sentiment_tsv, output=tmp_path / name, config=FAST)
+        runs.append([r.scores for r in nlpkit.predict("sentiment", texts, model=str(tmp_path / name))])
+    assert runs[0] == runs[1]
+
+
 def test_sklearn_baseline_trains_saves_with_skops_and_predicts(tmp_path: Path, sentiment_tsv: Path) -> None:
     out = tmp_path / "tfidf"
     nlpkit.finetune("sentiment", model="tfidf-logreg", train=sentiment_tsv, eval=sentiment_tsv, output=out)

@@ -178,5 +178,8 @@ class TransformersBackend(Backend):
 
         if source is None:
             raise NlpkitError("the transformers backend needs a pre-trained checkpoint to fine-tune")
+        import transformers
+
+        transformers.set_seed(config.seed)  # before loading: a new head's weights are drawn here
         model = self.load(source, task, labels=labels)
         return train_transformers(task, model, train, eval, config, workdir)
