@@ -4,11 +4,13 @@ Each prediction is scored against each of its references and the best F1 per ROU
 type is kept (the SciTLDR convention for multi-reference test sets), then averaged
 over examples. ROUGE-Lsum needs one sentence per line: sentences are split with
 `nlpkit.sentences` (rouge-score's splitter needs NLTK data that is not offline).
-Scores are fractions in [0, 1].
+Scores are fractions in [0, 1]. Per-pair scores are cached, so the harness's
+bootstrap resamples cost almost nothing after the first pass.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import datasets
@@ -28,26 +30,40 @@ class Rouge(NlpkitMetric):
 
     @staticmethod
     def score(predictions: list[Any], references: list[Any], rouge_types: tuple[str, ...] | list[str] = ROUGE_TYPES, use_stemmer: bool = True, **kwargs: Any) -> dict[str, Any]:
-        from rouge_score import rouge_scorer
-
-        from nlpkit.sentences import split_sentences
-
         if len(predictions) != len(references):
             raise ValueError(f"{len(predictions)} predictions but {len(references)} references")
-        scorer = rouge_scorer.RougeScorer(list(rouge_types), use_stemmer=use_stemmer)
-        totals = dict.fromkeys(rouge_types, 0.0)
+        types = tuple(rouge_types)
+        totals = dict.fromkeys(types, 0.0)
         for prediction, refs in zip(predictions, references):
-            refs = [refs] if isinstance(refs, str) else list(refs)
-            pred = "\n".join(split_sentences(prediction)) if "rougeLsum" in rouge_types else prediction
-            best = dict.fromkeys(rouge_types, 0.0)
-            for ref in refs:
-                ref_text = "\n".join(split_sentences(ref)) if "rougeLsum" in rouge_types else ref
-                for name, value in scorer.score(ref_text, pred).items():
-                    best[name] = max(best[name], value.fmeasure)
-            for name in rouge_types:
-                totals[name] += best[name]
+            refs = (refs,) if isinstance(refs, str) else tuple(refs)
+            for name, value in zip(types, best_scores(prediction, refs, types, use_stemmer)):
+                totals[name] += value
         n = max(len(predictions), 1)
-        result: dict[str, Any] = {name: totals[name] / n for name in rouge_types}
+        result: dict[str, Any] = {name: totals[name] / n for name in types}
         result["length_words"] = sum(len(p.split()) for p in predictions) / n
         result["examples"] = len(predictions)
         return result
+
+
+@lru_cache(maxsize=None)
+def _scorer(rouge_types: tuple[str, ...], use_stemmer: bool) -> Any:
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(list(rouge_types), use_stemmer=use_stemmer)
+
+
+@lru_cache(maxsize=100_000)
+def best_scores(prediction: str, references: tuple[str, ...], rouge_types: tuple[str, ...], use_stemmer: bool) -> tuple[float, ...]:
+    """Best F1 over `references` per ROUGE type. Cached: bootstrap resamples score the
+    same pairs again and again, and rouge-score's stemming is slow."""
+    from nlpkit.sentences import split_sentences
+
+    scorer = _scorer(rouge_types, use_stemmer)
+    summary_level = "rougeLsum" in rouge_types
+    pred = "\n".join(split_sentences(prediction)) if summary_level else prediction
+    best = dict.fromkeys(rouge_types, 0.0)
+    for ref in references:
+        ref_text = "\n".join(split_sentences(ref)) if summary_level else ref
+        for name, value in scorer.score(ref_text, pred).items():
+            best[name] = max(best[name], value.fmeasure)
+    return tuple(best[name] for name in rouge_types)
