@@ -7,7 +7,8 @@ Both read the CoNLL-2003 test sentences as raw text (the words joined by spaces)
 one timed run each after a short warm-up, on the same number of torch threads.
 nlpkit sorts by length and pads per batch; the pipeline runs as people call it
 (a list of texts, its default batch size of 1). Entities agree when type and
-character span are equal. Writes benchmarks/results/ner_speed.{json,md}.
+character span are equal. Writes benchmarks/results/ner_speed.{json,md}
+(`ner_speed_Nthreads.*` with `--threads N`).
 """
 
 from __future__ import annotations
@@ -83,7 +84,8 @@ def main() -> None:
         "python": platform.python_version(), "torch": torch.__version__, "transformers": transformers.__version__,
     }
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "ner_speed.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "ner_speed" if args.threads == 1 else f"ner_speed_{args.threads}threads"
+    (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = [
         "# NER predict speed: nlpkit vs transformers pipeline (aggregation_strategy=simple)",
         "",
@@ -100,7 +102,7 @@ def main() -> None:
         "The machine was shared with other jobs, so absolute times are noisy; both ran back to back under the same load.",
         "",
     ]
-    (RESULTS / "ner_speed.md").write_text("\n".join(lines))
+    (RESULTS / f"{name}.md").write_text("\n".join(lines))
     print("\n".join(lines))
 
 
