@@ -123,7 +123,10 @@ def measure(run: RunSpec, options: BenchOptions, output: Path) -> dict[str, Any]
         preds, refs, kwargs = task.metric_inputs(name, predictions, examples)
         kwargs = {**spec.options, **kwargs}
         result = cls.score(preds, refs, **kwargs)
-        ci = bootstrap(cls.score, preds, refs, kwargs, resamples=run.bootstrap, seed=run.seed, per_example=getattr(cls, "per_example", None))
+        ci = bootstrap(
+            cls.score, preds, refs, kwargs, resamples=run.bootstrap, seed=run.seed, per_example=getattr(cls, "per_example", None),
+            statistics=getattr(cls, "statistics", None), from_statistics=getattr(cls, "from_statistics", None),
+        )
         key = spec.main_key or getattr(cls, "main_key", "") or name
         scores[name] = {"main": key, "value": main_value(name, result), "ci95": ci.get(key), "ci95_all": ci, "result": result}
     record["scores"] = scores

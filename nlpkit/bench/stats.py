@@ -13,12 +13,24 @@ def numeric_items(result: dict[str, Any]) -> dict[str, float]:
     return {k: float(v) for k, v in result.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
 
-def bootstrap(score_fn: Any, predictions: list[Any], references: list[Any], kwargs: dict[str, Any], *, resamples: int, seed: int, per_example: Any = None) -> dict[str, list[float]]:
+def bootstrap(
+    score_fn: Any,
+    predictions: list[Any],
+    references: list[Any],
+    kwargs: dict[str, Any],
+    *,
+    resamples: int,
+    seed: int,
+    per_example: Any = None,
+    statistics: Any = None,
+    from_statistics: Any = None,
+) -> dict[str, list[float]]:
     """95% percentile intervals of every top-level number of a metric.
 
     Resamples examples with replacement (seeded: the same seed gives the same
     intervals). When the metric offers `per_example` scores whose mean is the
-    metric, resampling averages those instead of re-scoring: much faster.
+    metric, resampling averages those instead of re-scoring: much faster. Corpus
+    metrics that offer summable per-example `statistics` are resampled by summing rows.
     """
     n = len(predictions)
     if n == 0 or resamples <= 0:
@@ -30,6 +42,11 @@ def bootstrap(score_fn: Any, predictions: list[Any], references: list[Any], kwar
         columns = {k: np.asarray(v, dtype=float) for k, v in per_example(predictions, references, **kwargs).items()}
         for key, values in columns.items():
             samples[key] = list(values[draws].mean(axis=1))
+    elif statistics is not None and from_statistics is not None:
+        table = np.asarray(statistics(predictions, references, **kwargs), dtype=float)
+        for row in draws:
+            for key, value in numeric_items(from_statistics(table[row].sum(axis=0), **kwargs)).items():
+                samples.setdefault(key, []).append(value)
     else:
         for row in draws:
             result = score_fn([predictions[i] for i in row], [references[i] for i in row], **kwargs)

@@ -46,6 +46,12 @@ class NlpkitMetric(evaluate.Metric):
     #: whose per-key means equal `score`'s values; the harness then bootstraps by
     #: averaging instead of re-scoring. Only for metrics that are means over examples.
     per_example: ClassVar[Any] = None
+    #: Optional, for corpus metrics built from summed per-example counts (BLEU, chrF):
+    #: static ``statistics(predictions, references, **kw) -> [[float, …] per example]`` and
+    #: ``from_statistics(summed, **kw) -> dict`` with ``from_statistics(sum of all) == score``.
+    #: The harness then bootstraps by summing resampled rows instead of re-scoring text.
+    statistics: ClassVar[Any] = None
+    from_statistics: ClassVar[Any] = None
 
     @staticmethod
     def score(predictions: list[Any], references: list[Any], **kwargs: Any) -> dict[str, Any]:

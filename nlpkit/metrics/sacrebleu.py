@@ -37,9 +37,29 @@ class SacreBleu(NlpkitMetric):
 
         metric = BLEU(tokenize=tokenize, lowercase=lowercase)
         result = metric.corpus_score(list(predictions), reference_streams(references))
+        return SacreBleu._result(metric, result)
+
+    @staticmethod
+    def statistics(predictions: list[Any], references: list[Any], tokenize: str | None = None, lowercase: bool = False, **kwargs: Any) -> list[list[float]]:
+        """sacrebleu's per-sentence counts (lengths, n-gram matches and totals)."""
+        from sacrebleu.metrics import BLEU
+
+        return BLEU(tokenize=tokenize, lowercase=lowercase)._extract_corpus_statistics(list(predictions), reference_streams(references))
+
+    @staticmethod
+    def from_statistics(summed: Any, tokenize: str | None = None, lowercase: bool = False, **kwargs: Any) -> dict[str, Any]:
+        from sacrebleu.metrics import BLEU
+
+        metric = BLEU(tokenize=tokenize, lowercase=lowercase)
+        return SacreBleu._result(metric, metric._compute_score_from_stats([int(x) for x in summed]), signed=False)
+
+    @staticmethod
+    def _result(metric: Any, result: Any, signed: bool = True) -> dict[str, Any]:
+        """The result dict; `signed=False` from summed statistics (sacrebleu knows no
+        reference count there, and the bootstrap needs only the numbers)."""
         return {
             "bleu": float(result.score),
-            "signature": str(metric.get_signature()),
+            **({"signature": str(metric.get_signature())} if signed else {}),
             "bp": float(result.bp),
             "precisions": [float(p) for p in result.precisions],
             "sys_len": int(result.sys_len),
@@ -62,3 +82,17 @@ class Chrf(NlpkitMetric):
         metric = CHRF(word_order=word_order)
         result = metric.corpus_score(list(predictions), reference_streams(references))
         return {"chrf": float(result.score), "signature": str(metric.get_signature())}
+
+    @staticmethod
+    def statistics(predictions: list[Any], references: list[Any], word_order: int = 0, **kwargs: Any) -> list[list[float]]:
+        """sacrebleu's per-sentence character and word n-gram counts."""
+        from sacrebleu.metrics import CHRF
+
+        return CHRF(word_order=word_order)._extract_corpus_statistics(list(predictions), reference_streams(references))
+
+    @staticmethod
+    def from_statistics(summed: Any, word_order: int = 0, **kwargs: Any) -> dict[str, Any]:
+        from sacrebleu.metrics import CHRF
+
+        metric = CHRF(word_order=word_order)
+        return {"chrf": float(metric._compute_score_from_stats([int(x) for x in summed]).score)}
