@@ -69,6 +69,7 @@ def main() -> None:
     parser.add_argument("--conll2003", default="runs/ner-conll2003-minilm-3")
     parser.add_argument("--conll04-ner", default="runs/ner-conll04-minilm")
     parser.add_argument("--conll04-re", default="runs/re-conll04-minilm")
+    parser.add_argument("--conll04-bias", type=float, default=0.4, help="no_relation logit bias, chosen on conll04:dev from 0, 0.4, 0.8, 1.6 (gold entities)")
     parser.add_argument("--semeval", default="runs/re-semeval-minilm-2")
     args = parser.parse_args()
     out: dict[str, Any] = {}
@@ -83,10 +84,12 @@ def main() -> None:
         md += ["## CoNLL04 test: NER", "", f"Model `{args.conll04_ner}`: {training_of(args.conll04_ner)}", "", *per_type_table(scores), "",
                f"NER macro F1 (over types): {100 * scores['macro_f1']:.2f}", ""]
     if Path(args.conll04_re).is_dir():
-        e2e = run("relations", args.conll04_re, "conll04:test", args.data_dir, metrics=["relation_f1"])["relation_f1"]
-        gold = run("relations", args.conll04_re, "conll04:test", args.data_dir, metrics=["relation_f1"], options={"entities": "gold"})["relation_f1"]
+        bias = {"no_relation_bias": args.conll04_bias}
+        e2e = run("relations", args.conll04_re, "conll04:test", args.data_dir, metrics=["relation_f1"], options=bias)["relation_f1"]
+        gold = run("relations", args.conll04_re, "conll04:test", args.data_dir, metrics=["relation_f1"], options={"entities": "gold", **bias})["relation_f1"]
         out["conll04_relations"] = {"model": args.conll04_re, "training": training_of(args.conll04_re), "end_to_end": e2e, "gold_entities": gold}
         md += ["## CoNLL04 test: relations (strict: both spans, both entity types, relation type)", "", f"Model `{args.conll04_re}`: {training_of(args.conll04_re)}", "",
+               f"Predicted with `-O no_relation_bias={args.conll04_bias}` (chosen on conll04:dev with gold entities among 0, 0.4, 0.8, 1.6: dev strict micro F1 44.1, 45.5, 44.4, 27.8).", "",
                "| entities | micro P | micro R | micro F1 | macro F1 |", "|---|---|---|---|---|",
                f"| predicted (end to end, NER model of the folder) | {100 * e2e['precision']:.2f} | {100 * e2e['recall']:.2f} | **{100 * e2e['f1']:.2f}** | **{100 * e2e['macro_f1']:.2f}** |",
                f"| gold | {100 * gold['precision']:.2f} | {100 * gold['recall']:.2f} | {100 * gold['f1']:.2f} | {100 * gold['macro_f1']:.2f} |", "",

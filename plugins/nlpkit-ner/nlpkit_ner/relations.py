@@ -13,7 +13,8 @@ model, in order: ``-O ner_model=PATH``; an ``ner/`` sub-folder of the model fold
 the ``ner_model`` recorded in its nlpkit.json when it was fine-tuned with
 ``-O ner_model=PATH`` (relative paths: from the working directory, then from the
 model folder's parent). So ``nlpkit predict relations --model FOLDER "text"`` needs
-no other flag.
+no other flag. ``-O no_relation_bias=B`` adds B to the ``no_relation`` logit (trades
+recall for precision; ``prior`` undoes a ``negative_fraction`` subsample exactly).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 NO_RELATION = "no_relation"
 ENTITY_SOURCES = ("auto", "ner", "gold")
-PREDICT_OPTIONS = ("entities", "ner_model", "ner_batch_size")
+PREDICT_OPTIONS = ("entities", "ner_model", "ner_batch_size", "no_relation_bias")
 TRAIN_OPTIONS = ("ner_model", "negative_fraction")
 _NER_CACHE: dict[str, Any] = {}
 
@@ -121,7 +122,9 @@ class RelationTask(Task):
         for i, (ex, ents) in enumerate(zip(inputs, spans)):
             pairs = ex.pairs if (ner_path is None and ex.pairs is not None) else RelationExample(sentence=ex.sentence, entities=ents).candidate_pairs()
             jobs.extend((i, h, t) for h, t in pairs)
-        scored = self._classify(model, inputs, spans, jobs, batch_size, stats, progress)
+        bias = options.get("no_relation_bias", 0.0)
+        offset = no_relation_offset(model.meta, list(model.labels or [])) if bias == "prior" else float(bias)
+        scored = self._classify(model, inputs, spans, jobs, batch_size, stats, progress, offset)
         out = [Extraction(entities=records, relations=[]) for records in found]
         for (i, h, t), (label, score) in zip(jobs, scored):
             if label != NO_RELATION:
@@ -144,7 +147,7 @@ class RelationTask(Task):
         spans = [decode_spans(entity_tags(pred, sentence)) for sentence, pred in zip(sentences, found)]
         return spans, [pred.entities for pred in found]
 
-    def _classify(self, model: Any, inputs: Sequence[RelationExample], spans: list[list[Span]], jobs: list[tuple[int, int, int]], batch_size: int, stats: InferenceStats | None, progress: bool) -> list[tuple[str, float]]:
+    def _classify(self, model: Any, inputs: Sequence[RelationExample], spans: list[list[Span]], jobs: list[tuple[int, int, int]], batch_size: int, stats: InferenceStats | None, progress: bool, offset: float = 0.0) -> list[tuple[str, float]]:
         import torch
 
         from nlpkit.inference import length_sorted_batches, maybe_batch, progress_bar
@@ -159,6 +162,8 @@ class RelationTask(Task):
             raise NlpkitError(f"{model.source} has no entity marker tokens: fine-tune it for the relations task first")
         ids = encode_pairs(model.tokenizer, [(inputs[i].sentence.tokens, spans[i][h], spans[i][t]) for i, h, t in jobs], model.max_length)
         labels = list(model.labels or [])
+        if offset and NO_RELATION not in labels:
+            raise NlpkitError(f"{model.source} has no {NO_RELATION} class to bias")
         out: list[tuple[str, float]] = [("", 0.0)] * len(jobs)
         pad_id = model.tokenizer.pad_token_id if model.tokenizer.pad_token_id is not None else 0
         network = model.network.eval()
@@ -174,6 +179,8 @@ class RelationTask(Task):
                     mask[b, : len(ids[j])] = 1
                 with maybe_batch(stats, len(batch), int(mask.sum())):
                     logits = marker_logits(network, tensor.to(device), mask.to(device), markers)
+                    if offset:
+                        logits[:, labels.index(NO_RELATION)] += offset
                     best_p, best_i = logits.float().softmax(-1).max(-1)
                 for j, p, k in zip(batch, best_p.tolist(), best_i.tolist()):
                     out[j] = (labels[k], p)
@@ -229,6 +236,18 @@ class RelationTask(Task):
                 labels.append(label2id[label])
         ids = encode_pairs(tokenizer, items, max_length)
         return [{"input_ids": row, "attention_mask": [1] * len(row), "labels": label} for row, label in zip(ids, labels)]
+
+
+def no_relation_offset(meta: dict[str, Any] | None, labels: list[str]) -> float:
+    """The ``-O no_relation_bias=prior`` logit: undoes training with ``negative_fraction`` f < 1.
+
+    Keeping a fraction f of the negative pairs multiplies their prior odds by f; adding
+    log(1/f) to their logit restores the odds of the full candidate set (a prior shift
+    correction), so a model trained on a subsample does not over-predict relations."""
+    import math
+
+    fraction = float(((meta or {}).get("training") or {}).get("task_options", {}).get("negative_fraction", 1.0))
+    return math.log(1.0 / fraction) if NO_RELATION in labels and 0.0 < fraction < 1.0 else 0.0
 
 
 def relation_tuple(head: Entity, tail: Entity, type_: str) -> list[str]:

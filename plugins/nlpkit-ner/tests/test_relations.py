@@ -106,3 +106,14 @@ def test_pairs_are_classified_from_the_marker_states(trained):
     hidden = network.base_model(input_ids=ids).last_hidden_state[0]
     expected = network.classifier((hidden[2] + hidden[6]) / 2)
     assert torch.allclose(marker_logits(network, ids, torch.ones_like(ids), marker_ids(tokenizer))[0], expected, atol=1e-5)
+
+
+def test_training_on_a_negative_subsample_is_undone_by_a_prior_shift():
+    import math
+
+    from nlpkit_ner.relations import no_relation_offset
+
+    meta = {"training": {"task_options": {"negative_fraction": 0.25}}}
+    assert no_relation_offset(meta, ["Work_For", NO_RELATION]) == pytest.approx(math.log(4))
+    assert no_relation_offset({}, ["Work_For", NO_RELATION]) == 0.0
+    assert no_relation_offset(meta, ["Cause-Effect(e1,e2)", "Other"]) == 0.0
