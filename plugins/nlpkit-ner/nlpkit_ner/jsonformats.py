@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from nlpkit.errors import DataError
+from nlpkit.readers import iter_rows
 
 from nlpkit_ner.records import NerExample, RelationExample, Span
 from nlpkit_ner.words import example_from_text
@@ -79,19 +80,7 @@ def read_span_json(path: str | Path, *, require_labels: bool = True) -> list[Rel
 def read_span_jsonl(path: str | Path, *, require_labels: bool = True) -> list[RelationExample]:
     """Read JSON lines with text and character-offset entities (and relations by index)."""
     examples = []
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(path, str(exc)) from None
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(path, f"invalid JSON ({exc.msg})", line=number) from None
-        if not isinstance(record, dict):
-            raise DataError(path, "expected a JSON object", line=number)
+    for number, record in iter_rows(path, format="jsonl"):
         text = record.get("text")
         if not isinstance(text, str) or not text.strip():
             raise DataError(path, "missing or empty", line=number, field="text")
