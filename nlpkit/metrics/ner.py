@@ -14,23 +14,13 @@ from typing import Any
 
 import datasets
 
+from nlpkit.iob import strict_iob2_spans
 from nlpkit.metrics.base import NlpkitMetric
 
 
 def strict_iob2_entities(tags: Sequence[str]) -> set[tuple[int, int, str]]:
     """(start, end, type) of each strict-IOB2 entity in one tag sequence."""
-    spans: set[tuple[int, int, str]] = set()
-    start, current = 0, None
-    for i, tag in enumerate(tags):
-        prefix, type_ = ("O", None) if tag == "O" else (tag[0], tag[2:])
-        if prefix == "I" and current is not None and type_ == current:
-            continue
-        if current is not None:
-            spans.add((start, i, current))
-        start, current = i, (type_ if prefix == "B" else None)
-    if current is not None:
-        spans.add((start, len(tags), current))
-    return spans
+    return set(strict_iob2_spans(tags))
 
 
 def prf(correct: int, predicted: int, gold: int) -> dict[str, float]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from nlpkit.iob import strict_iob2_spans
+
 from nlpkit_ner.records import Span
 
 SCHEMES = ("iob1", "iob2")
@@ -81,18 +83,7 @@ def decode_spans(tags: Sequence[str]) -> list[Span]:
 def strict_spans(tags: Sequence[str]) -> list[Span]:
     """Entity spans of strict IOB2 (seqeval ``mode="strict", scheme=IOB2``): `B-X I-X*`;
     an `I-` that does not continue a same-type entity belongs to none."""
-    spans: list[Span] = []
-    start, current = 0, None
-    for i, tag in enumerate(tags):
-        prefix, type_ = ("O", None) if tag == "O" else (tag[0], tag[2:])
-        if prefix == "I" and current is not None and type_ == current:
-            continue
-        if current is not None:
-            spans.append((start, i, current))
-        start, current = i, (type_ if prefix == "B" else None)
-    if current is not None:
-        spans.append((start, len(tags), current))
-    return spans
+    return strict_iob2_spans(tags)
 
 
 def tags_from_spans(length: int, spans: Sequence[Span]) -> list[str]:
