@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="first N test sentences (default: all 3,453)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--aggregation", default="simple", help="the pipeline's aggregation_strategy (simple, first, …)")
     args = parser.parse_args()
 
     import torch
@@ -43,7 +44,7 @@ def main() -> None:
     sentences = load_examples(task, "conll2003:test", data_dir=args.data_dir, limit=args.limit)
     texts = [s.text for s in sentences]
     model = nlpkit.load_model(args.model, task)
-    pipe = transformers.pipeline("token-classification", model=model.network, tokenizer=model.tokenizer, aggregation_strategy="simple", device=-1)
+    pipe = transformers.pipeline("token-classification", model=model.network, tokenizer=model.tokenizer, aggregation_strategy=args.aggregation, device=-1)
 
     nlpkit.predict(task, texts[:32], model=model, batch_size=args.batch_size)  # warm-up
     pipe(texts[:32])
@@ -85,9 +86,11 @@ def main() -> None:
     }
     RESULTS.mkdir(exist_ok=True)
     name = "ner_speed" if args.threads == 1 else f"ner_speed_{args.threads}threads"
+    if args.aggregation != "simple":
+        name += f"_{args.aggregation}"
     (RESULTS / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     lines = [
-        "# NER predict speed: nlpkit vs transformers pipeline (aggregation_strategy=simple)",
+        f"# NER predict speed: nlpkit vs transformers pipeline (aggregation_strategy={args.aggregation})",
         "",
         f"Model `{args.model}`, CoNLL-2003 `eng.testb`: {len(texts)} sentences as raw text, {args.threads} torch thread(s), one timed run each after warm-up.",
         "",
