@@ -133,7 +133,8 @@ def resolve_model(model: str | None, task: Task) -> ResolvedModel:
             if entry.item.accepts_folder(path):
                 return ResolvedModel(entry.item, str(path), {})
         raise ModelLoadError(f"{path}: not a model folder (no {MODEL_CARD_FILE} and no config.json)")
-    if model.startswith((".", "/", "~")) or os.sep + os.sep in model or model.count("/") > 1:
+    if model.startswith((".", "/", "~")) or os.sep + os.sep in model or model.count("/") > 1 or (path.parent != Path(".") and path.parent.is_dir()):
+        # a path whose parent folder exists here is a mistyped folder, not a hub id like "org/name"
         raise ModelLoadError(f"{model}: no such model folder")
     # otherwise: a Hugging Face hub id
     return ResolvedModel(backends.get("transformers"), model, {})

@@ -105,6 +105,13 @@ def test_folder_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
         nlpkit.predict("sentiment", ["good"], model=str(tmp_path))
 
 
+def test_mistyped_folder_under_an_existing_folder_is_not_sent_to_the_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "runs").mkdir()
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ModelLoadError, match="runs/modle: no such model folder"):
+        nlpkit.predict("sentiment", ["good"], model="runs/modle")
+
+
 def test_unknown_task_suggests_the_close_name() -> None:
     with pytest.raises(NlpkitError, match="did you mean 'sentiment'"):
         nlpkit.get_task("sentimen")
