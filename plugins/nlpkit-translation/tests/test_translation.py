@@ -91,7 +91,7 @@ def test_metric_inputs_are_aligned_per_example(parallel):
 
 
 def test_bleu_and_chrf_carry_their_signatures_and_accept_uneven_references():
-    from nlpkit.metrics.sacrebleu import Chrf, SacreBleu
+    from nlpkit_translation.metrics import Chrf, SacreBleu
 
     bleu = SacreBleu.score(DE, [[d] for d in DE[:2]] + [[DE[2], "Ein Buch."]])
     assert bleu["bleu"] == pytest.approx(100.0) and "tok:13a" in bleu["signature"]
