@@ -64,7 +64,7 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_metrics(register: Callable[[Any], None]) -> None:
-    register(MetricSpec("rouge", "nlpkit.metrics.rouge:Rouge", "ROUGE-1/2/L/Lsum F1 with stemming, max over references; mean length", main_key="rougeL"))
+    register(MetricSpec("rouge", "nlpkit_summarization.rouge:Rouge", "ROUGE-1/2/L/Lsum F1 with stemming, max over references; mean length", main_key="rougeL"))
 
 
 @hookimpl

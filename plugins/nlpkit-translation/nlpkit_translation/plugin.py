@@ -57,8 +57,8 @@ def multi30k(source: str, target: str, name: str | None = None) -> DatasetSpec:
 
 @hookimpl
 def register_metrics(register: Callable[[Any], None]) -> None:
-    register(MetricSpec("sacrebleu", "nlpkit.metrics.sacrebleu:SacreBleu", "corpus sacreBLEU with its signature", main_key="bleu"))
-    register(MetricSpec("chrf", "nlpkit.metrics.sacrebleu:Chrf", "corpus chrF with its signature", main_key="chrf"))
+    register(MetricSpec("sacrebleu", "nlpkit_translation.metrics:SacreBleu", "corpus sacreBLEU with its signature", main_key="bleu"))
+    register(MetricSpec("chrf", "nlpkit_translation.metrics:Chrf", "corpus chrF with its signature", main_key="chrf"))
 
 
 @hookimpl
