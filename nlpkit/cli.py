@@ -160,7 +160,7 @@ def metrics() -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def plugins(as_json: bool) -> None:
-    """List plugins: distribution, version, hooks and what each registered."""
+    """List plugins: distribution, version, hooks, what each registered and what it could not."""
     infos = _manager().plugins
     if as_json:
         click.echo(json.dumps([info.to_dict() for info in infos], indent=2))
@@ -168,6 +168,8 @@ def plugins(as_json: bool) -> None:
     rows = []
     for info in infos:
         registered = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in info.registered.items())
+        if info.skipped:
+            registered += "; SKIPPED (name taken): " + ", ".join(map(str, info.skipped))
         rows.append([info.name, info.distribution, info.version, ", ".join(info.hooks), f"ERROR {info.error}" if info.error else registered])
     click.echo(_table(rows, ["plugin", "distribution", "version", "hooks", "registered"]))
 

@@ -108,7 +108,7 @@ class SummarizationTask(Seq2SeqTask):
 
 def chunk_text(text: str, tokenizer: Any, limit: int) -> list[str]:
     """Consecutive groups of whole sentences of at most `limit` tokens (a longer sentence is its own chunk)."""
-    from nlpkit.sentences import split_sentences
+    from nlpkit_summarization.sentences import split_sentences
 
     budget = max(limit - 2, 1)  # room for the model's special tokens
     chunks: list[str] = []

@@ -102,7 +102,7 @@ class TranslationTask(Seq2SeqTask):
             raise DataError(target_path, f"no {target!r} target file for {path}")
         sources, targets = _lines(path), _lines(target_path)
         if len(sources) != len(targets):
-            raise NlpkitError(f"parallel files are misaligned: {path} has {len(sources)} lines but {target_path} has {len(targets)}")
+            raise DataError(path, f"parallel files are misaligned: {len(sources)} lines here but {len(targets)} in {target_path}; each line must translate the same line of the other file")
         examples = []
         for i, (src, tgt) in enumerate(zip(sources, targets), start=1):
             if not src.strip():

@@ -14,7 +14,7 @@ from typing import Any
 
 import datasets
 
-from nlpkit.iob import strict_iob2_spans
+from nlpkit_ner.iob import strict_iob2_spans
 from nlpkit.metrics.base import NlpkitMetric
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import datasets
 
 from nlpkit.metrics.base import NlpkitMetric
-from nlpkit.metrics.ner import prf
+from nlpkit_ner.metrics.entities import prf
 
 RELATION = datasets.Sequence(datasets.Sequence(datasets.Value("string")))
 
