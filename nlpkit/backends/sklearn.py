@@ -11,11 +11,12 @@ import importlib.abc
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import ModelLoadError, NlpkitError
 from nlpkit.inference import maybe_batch
 from nlpkit.models import Backend, Model
+from nlpkit.options import TRAIN, Option, resolve
 from nlpkit.tasks import Head
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def make_pipeline(options: dict[str, Any] | None = None) -> Any:
     options = options or {}
     return Pipeline(
         [
-            ("tfidf", TfidfVectorizer(ngram_range=tuple(options.get("ngram_range", (1, 2))), sublinear_tf=True, min_df=options.get("min_df", 1))),
+            ("tfidf", TfidfVectorizer(ngram_range=(1, options.get("max_ngram", 2)), sublinear_tf=True, min_df=options.get("min_df", 1))),
             ("classifier", LogisticRegression(C=options.get("C", 4.0), max_iter=2000)),
         ]
     )
@@ -108,6 +109,11 @@ class SklearnBackend(Backend):
 
     name = "sklearn"
     heads = frozenset({Head.SEQUENCE_CLASSIFICATION})
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("C", float, 4.0, "inverse regularisation strength of the logistic regression", stages=TRAIN, minimum=1e-12),
+        Option("min_df", int, 1, "ignore n-grams seen in fewer training texts", stages=TRAIN, minimum=1),
+        Option("max_ngram", int, 2, "longest word n-gram of the TF-IDF features", stages=TRAIN, minimum=1),
+    )
 
     def accepts_folder(self, folder: Path) -> bool:
         return (folder / MODEL_FILE).exists()
@@ -129,7 +135,7 @@ class SklearnBackend(Backend):
         gold = [ex.label for ex in train]
         if len(set(gold)) < 2:
             raise NlpkitError(f"training data has {len(set(gold))} distinct label(s); a classifier needs at least 2")
-        pipeline = make_pipeline(config.backend_options)
+        pipeline = make_pipeline(resolve(self.options, config.backend_options, owner="the sklearn backend", stage="train"))
         pipeline.set_params(classifier__random_state=config.seed)
         pipeline.fit(texts, gold)
         return SklearnModel(pipeline, head=task.head, labels=labels or [str(c) for c in pipeline.classes_], source=source or "sklearn", task=task.name)
