@@ -14,13 +14,16 @@ For each task, the kit:
 3. builds a tiny BERT whose vocabulary is the sample's words (seq2seq heads warm-start
    an encoder-decoder from it) and fine-tunes it a few steps with `nlpkit.finetune`;
 4. predicts: one `Record` per input, in input order (record types are reported);
-5. evaluates: `nlpkit.evaluate` runs, and each default metric is aligned per example:
+5. round-trips the task's declared options (`nlpkit.options.Option`): given to
+   `finetune`, saved in ``nlpkit.json`` with their types, resolved again as the loaded
+   model's predict defaults; `Task.predict` refuses an unknown option;
+6. evaluates: `nlpkit.evaluate` runs, and each default metric is aligned per example:
    ``metric_inputs`` gives one prediction and one reference per example, the score does
    not depend on example order (bootstrapping resamples examples), ``per_example``
    columns have one value per example and average to the score, summed ``statistics``
    rebuild it;
-6. saves and loads the model again and predicts the same records;
-7. imports each of the plugin's entry-point modules in a fresh interpreter and checks
+7. saves and loads the model again and predicts the same records;
+8. imports each of the plugin's entry-point modules in a fresh interpreter and checks
    that torch, transformers, evaluate and datasets stayed unimported.
 
 Every problem found is collected; `check_plugin` raises one `ConformanceError` listing
@@ -198,6 +201,7 @@ def _check_task_end_to_end(task: Any, name: str, root: Path, sample: str | Path 
     if not path.is_file():
         report.problems.append(f"sample file {path} does not exist")
         return report
+    report.problems += check_option_declarations(task)
     if report.problems:  # the static contract is broken: running it would only add noise
         return report
 
@@ -214,7 +218,8 @@ def _check_task_end_to_end(task: Any, name: str, root: Path, sample: str | Path 
         from nlpkit.testing import tiny_bert
 
         base = tiny_bert(root / "base", _words(text))
-        config = nlpkit.TrainConfig(epochs=1, max_steps=train_steps, batch_size=2, max_length=64, progress=False, save_steps=10_000, seed=0, task_options=dict(train_options))
+        given = {**_option_defaults(task), **train_options}
+        config = nlpkit.TrainConfig(epochs=1, max_steps=train_steps, batch_size=2, max_length=64, progress=False, save_steps=10_000, seed=0, task_options=given)
         nlpkit.finetune(task, model=str(base), train=examples, output=model_dir, config=config, overwrite=True)
     if not ok:
         return report
@@ -226,6 +231,9 @@ def _check_task_end_to_end(task: Any, name: str, root: Path, sample: str | Path 
         _check_predictions(predictions, examples, report)
     if not ok:
         return report
+
+    with _step(report, "options"):
+        report.problems += check_options_round_trip(task, model, given, examples)
 
     with _step(report, "evaluate"):
         evaluation = nlpkit.evaluate(task, model=model, data=examples, batch_size=2, options=dict(predict_options))
@@ -246,6 +254,65 @@ def _check_task_end_to_end(task: Any, name: str, root: Path, sample: str | Path 
         if len(reloaded) != len(predictions):
             raise _Problem(f"after saving and loading the model, predict returned {len(reloaded)} records instead of {len(predictions)}")
     return report
+
+
+def check_option_declarations(task: Any) -> list[str]:
+    """Problems (empty: none) with the options a task declares: `Option` instances,
+    unique names, defaults of the declared type, JSON-describable."""
+    from nlpkit.options import Option
+
+    problems, seen = [], set()
+    for option in getattr(task, "options", ()):
+        if not isinstance(option, Option):
+            problems.append(f"options must be nlpkit.options.Option declarations, not {option!r}")
+            continue
+        if option.name in seen:
+            problems.append(f"option {option.name!r} is declared twice")
+        seen.add(option.name)
+        if option.default is not None:
+            try:
+                if option.convert(option.default) != option.default:
+                    problems.append(f"option {option.name!r}: default {option.default!r} is not a {option.type.__name__}")
+            except Exception as exc:
+                problems.append(f"option {option.name!r}: default {option.default!r} is refused by its own declaration: {exc}")
+        try:
+            json.dumps(option.describe())
+        except (TypeError, ValueError) as exc:
+            problems.append(f"option {option.name!r} cannot be described as JSON: {exc}")
+    return problems
+
+
+def _option_defaults(task: Any) -> dict[str, Any]:
+    """The declared defaults, given explicitly to `finetune` so the round trip has values to carry."""
+    return {o.name: o.default for o in getattr(task, "options", ()) if o.default is not None and o.stages & {"train", "predict"}}
+
+
+def check_options_round_trip(task: Any, model: Any, given: dict[str, Any], examples: Sequence[Any]) -> list[str]:
+    """Problems (empty: none) carrying `given` options through fine-tuning: saved in the
+    model's nlpkit.json with their types, reloaded as the model's predict defaults, and an
+    unknown option refused."""
+    from nlpkit.errors import NlpkitError
+    from nlpkit.options import saved_options
+
+    problems = []
+    declared = {o.name: o for o in getattr(task, "options", ())}
+    saved = saved_options(model.meta)
+    for name, value in given.items():
+        expected = declared[name].convert(value) if name in declared else value
+        if name not in saved:
+            problems.append(f"option {name}={value!r} given to finetune is not saved with the model")
+        elif saved[name] != expected or type(saved[name]) is not type(expected):
+            problems.append(f"option {name}: finetune was given {expected!r} but the saved model has {saved[name]!r}")
+    predict_defaults = task.resolve_options("predict", None, model) if hasattr(task, "resolve_options") else {}
+    for name, value in saved.items():
+        if name in predict_defaults and predict_defaults[name] != value:
+            problems.append(f"option {name}: the model was saved with {value!r} but predict resolves {predict_defaults[name]!r}")
+    try:  # the task itself, not only the API in front of it, must refuse what it does not declare
+        task.predict(model, list(examples[:1]), batch_size=1, no_such_option_zz=1)
+    except NlpkitError:
+        return problems
+    problems.append("Task.predict accepted an unknown option 'no_such_option_zz': check options with self.resolve_options('predict', options, model)")
+    return problems
 
 
 def _check_predictions(predictions: Sequence[Any], examples: Sequence[Any], report: TaskReport) -> None:
