@@ -64,6 +64,6 @@ def register_metrics(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_suites(register: Callable[[Any], None]) -> None:
-    from nlpkit.bench import SuiteSpec
+    from nlpkit import SuiteSpec
 
     register(SuiteSpec("ner", Path(__file__).parent / "suites" / "ner.toml", "NER and relation extraction: CoNLL-2003, WNUT-17, CoNLL04, SemEval-2010 Task 8"))

@@ -39,7 +39,7 @@ def test_a_split_listing_both_files_reads_each_pair_once(parallel):
 
 def test_misaligned_parallel_files_name_both_files_and_counts(parallel):
     write_lines(parallel.with_suffix(".de"), DE[:2])
-    with pytest.raises(NlpkitError, match=r"train\.en has 3 lines but .*train\.de has 2"):
+    with pytest.raises(DataError, match=r"train\.en: parallel files are misaligned: 3 lines here but 2 in .*train\.de"):
         TranslationTask().read(parallel)
 
 
