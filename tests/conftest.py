@@ -33,6 +33,15 @@ def fresh_plugin_manager(monkeypatch: pytest.MonkeyPatch):
     reset_manager()
 
 
+@pytest.fixture(autouse=True)
+def fresh_cli_output():
+    """A CLI run's verbosity (environment switches, log handler) does not leak into the next test."""
+    from nlpkit import cli_output
+
+    yield
+    cli_output.reset()
+
+
 @pytest.fixture(scope="session")
 def tiny_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer BERT encoder (no head) that knows the fixture words."""
