@@ -67,11 +67,15 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     task.prepare_model(model)
     label2id = {label: i for i, label in enumerate(model.labels)} if model.labels else None
     max_length = min(config.max_length, model.max_length)
-    features = task.training_features(train, model.tokenizer, label2id, max_length, **config.task_options)
+    # prediction-only options given to finetune are saved with the model, not training inputs
+    # (QA's predict option `max_length` would otherwise clash with the argument of that name)
+    stages = {option.name: option.stages for option in task.options}
+    train_options = {k: v for k, v in config.task_options.items() if "train" in stages.get(k, ("train",))}
+    features = task.training_features(train, model.tokenizer, label2id, max_length, **train_options)
     if not features:
         raise NlpkitError("no training features: the training data is empty")
     train_ds = datasets.Dataset.from_list(features)
-    eval_ds = datasets.Dataset.from_list(task.training_features(eval, model.tokenizer, label2id, max_length, **config.task_options)) if eval else None
+    eval_ds = datasets.Dataset.from_list(task.training_features(eval, model.tokenizer, label2id, max_length, **train_options)) if eval else None
 
     network = model.network
     if config.lora:
