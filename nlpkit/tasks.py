@@ -122,6 +122,8 @@ class Task:
     default_metrics: ClassVar[tuple[str, ...]] = ()
     #: Registered dataset used by the task's examples and suites, if any.
     default_dataset: ClassVar[str | None] = None
+    #: Other tasks whose fine-tuned models this task accepts (their labels mean the same here).
+    compatible_tasks: ClassVar[tuple[str, ...]] = ()
 
     # data --------------------------------------------------------------------
     def read(self, path: str | Path, **options: Any) -> list[Any]:
