@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from nlpkit.models import Model
     from nlpkit.tasks import Record, Task
     from nlpkit.training import TrainConfig
+
+#: Phase lines ("fine-tuning…", "scoring…"); the CLI shows them on stderr.
+_log = logging.getLogger("nlpkit")
 
 
 def get_task(name: str | Task) -> Task:
@@ -39,6 +43,20 @@ def list_tasks() -> list[Task]:
     from nlpkit.plugins import get_manager
 
     return [entry.item for entry in get_manager().registries["tasks"]]
+
+
+def task_options(task: Task, options: dict[str, Any] | None, command: str) -> dict[str, Any]:
+    """`options` checked against what `task` declares for `command` (typed; unknown names,
+    wrong types and training-only options at predict time are errors)."""
+    from nlpkit.options import check_options
+
+    return check_options(task.options, options, owner=f"task {task.name!r}", command=command)
+
+
+def read_options(task: Task, options: dict[str, Any]) -> dict[str, Any]:
+    """The read-stage options among `options` (reader hints such as ``scheme=iob1``)."""
+    stages = {option.name: option.stages for option in task.options}
+    return {k: v for k, v in options.items() if "read" in stages.get(k, ())}
 
 
 def _model_for(task: Task, model: str | Model | None, trust_remote_code: bool = False) -> Model:
@@ -59,10 +77,11 @@ def predict(
     trust_remote_code: bool = False,
 ) -> list[Record]:
     """Predict one record per input. Strings are parsed with the task's `parse_inputs`;
-    `options` are task-specific (see the task's `predict`). `trust_remote_code` lets a
-    checkpoint run its own Python code (refused by default)."""
+    `options` are the task's declared options (`nlpkit task NAME`), checked before the model loads.
+    `trust_remote_code` lets a checkpoint run its own Python code (refused by default)."""
     task = get_task(task)
     check_settings(batch_size=batch_size)
+    options = task_options(task, options, "predict")
     if inputs and all(isinstance(x, str) for x in inputs):
         inputs = task.parse_inputs(list(inputs))  # type: ignore[arg-type]
     if not inputs:
@@ -125,15 +144,16 @@ def evaluate(
 
     task = get_task(task)
     check_settings(limit=limit, batch_size=batch_size)
+    options = task_options(task, options, "evaluate")
     for name in metrics or ():
         get_metric_spec(name)  # unknown metric: fail before the slow part
-    examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit)
+    examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit, read_options=read_options(task, options))
     for example in examples:
         task.check_example_for_scoring(example)
     loaded = _model_for(task, model, trust_remote_code)
     examples, mapping = align_labels(loaded, examples, data if isinstance(data, (str, Path)) else "the data")
     start = time.perf_counter()
-    predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **(options or {}))
+    predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **options)
     seconds = time.perf_counter() - start
     return Evaluation(task.name, score(task, predictions, examples, metrics), predictions, examples, seconds, mapping)
 
@@ -203,6 +223,7 @@ def finetune(
     """
     from nlpkit.data import load_examples
     from nlpkit.models import MODEL_CARD_FILE, resolve_model, write_model_card
+    from nlpkit.options import split_backend_options
     from nlpkit.training import TrainConfig, run_fingerprint, work_folder
 
     task = get_task(task)
@@ -219,11 +240,15 @@ def finetune(
         if not overwrite:
             raise NlpkitError(f"{output} already exists and is not empty; choose another --output or pass --overwrite")
     resolved = resolve_model(model, task)  # fail on a bad model name before reading data
+    # -O values: the task's and the backend's, typed; saved in nlpkit.json as training.task_options
+    given = {**config.task_options, **config.backend_options}
+    for_task, for_backend = split_backend_options(task.options, resolved.backend.options, given, task=task.name, backend=resolved.backend.name, command="finetune")
+    config = replace(config, task_options=for_task, backend_options=for_backend)
 
     def examples_of(data: Any, limit: int | None) -> list[Any]:
         if isinstance(data, Sequence) and not isinstance(data, str):
             return list(data)[:limit] if limit else list(data)
-        return load_examples(task, data, data_dir=data_dir, limit=limit)
+        return load_examples(task, data, data_dir=data_dir, limit=limit, read_options=read_options(task, for_task))
 
     train_examples = examples_of(train, train_limit)
     eval_examples = examples_of(eval, eval_limit) if eval is not None else None
@@ -238,6 +263,7 @@ def finetune(
             done = json.loads((staging / "metrics.json").read_text(encoding="utf-8"))
             _publish(staging, output, workdir)
             return FinetuneResult(output, done.get("eval", {}), float(done.get("train", {}).get("seconds", 0.0)), len(train_examples))
+        _log.info(f"fine-tuning {model} for {task.name} on {len(train_examples)} examples ({resolved.backend.name} backend)")
         start = time.perf_counter()
         trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)
         train_seconds = time.perf_counter() - start + float(trained.meta.pop("seconds_before_resume", 0.0) or 0.0)
@@ -248,7 +274,9 @@ def finetune(
             files = trained.save(staging)
             metrics: dict[str, Any] = {}
             if eval_examples:
-                evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2)
+                _log.info(f"scoring {len(eval_examples)} evaluation examples")
+                predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
+                evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options)
                 metrics = evaluation.metrics
             passes = config.max_steps * config.batch_size / len(train_examples) if config.max_steps else config.epochs
             train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * passes / train_seconds if train_seconds else None, **trained.meta.get("train_metrics", {})}

@@ -35,7 +35,7 @@ log = logging.getLogger("nlpkit.training")
 #: Default checkpoint interval when no `save_steps` is given.
 SAVE_EVERY_SECONDS = 300.0
 #: Settings that do not change the trained model (left out of a run's fingerprint).
-NOT_FINGERPRINTED = ("progress", "save_steps", "logging_steps")
+NOT_FINGERPRINTED = ("progress", "save_steps", "logging_steps", "trust_remote_code")
 
 @dataclass
 class TrainConfig:
@@ -57,6 +57,8 @@ class TrainConfig:
     save_steps: int | None = None
     logging_steps: int = 50
     progress: bool = True
+    #: Let a checkpoint that ships its own Python code run it (off: such a model is refused).
+    trust_remote_code: bool = False
     #: Options for the backend (e.g. the scikit-learn pipeline's `C`).
     backend_options: dict[str, Any] = field(default_factory=dict)
     #: Options for the task's `training_features` (``-O key=value``).
@@ -120,11 +122,15 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     special = model.tokenizer.num_special_tokens_to_add(pair=False) if hasattr(model.tokenizer, "num_special_tokens_to_add") else 0
     if max_length <= special:
         raise NlpkitError(f"--max-length {config.max_length} leaves no room for text: {model.source}'s tokenizer adds {special} special tokens; use at least {special + 1}")
-    features = task.training_features(train, model.tokenizer, label2id, max_length, **config.task_options)
+    # prediction-only options given to finetune are saved with the model, not training inputs
+    # (QA's predict option `max_length` would otherwise clash with the argument of that name)
+    stages = {option.name: option.stages for option in task.options}
+    train_options = {k: v for k, v in config.task_options.items() if "train" in stages.get(k, ("train",))}
+    features = task.training_features(train, model.tokenizer, label2id, max_length, **train_options)
     if not features:
         raise NlpkitError("no training features: the training data is empty")
     train_ds = datasets.Dataset.from_list(features)
-    eval_ds = datasets.Dataset.from_list(task.training_features(eval, model.tokenizer, label2id, max_length, **config.task_options)) if eval else None
+    eval_ds = datasets.Dataset.from_list(task.training_features(eval, model.tokenizer, label2id, max_length, **train_options)) if eval else None
 
     network = model.network
     if config.lora:
@@ -165,6 +171,7 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     ledger = _ledger_callback(SAVE_EVERY_SECONDS if config.save_steps is None and not stopping else None)
     callbacks = [transformers.EarlyStoppingCallback(config.early_stopping_patience)] if stopping else []
     callbacks.append(ledger)
+    callbacks.append(_log_lines_callback(transformers, config.progress))
     trainer = trainer_class(
         model=network,
         args=args,
@@ -174,6 +181,11 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         processing_class=model.tokenizer,
         callbacks=callbacks,
     )
+    # The stock callbacks print each log as a Python dict on stdout; ours writes status lines to stderr.
+    trainer.remove_callback(transformers.PrinterCallback)
+    if config.progress:
+        trainer.remove_callback(transformers.trainer_callback.ProgressCallback)
+        trainer.add_callback(_quiet_progress_callback(transformers))
     resume = last_checkpoint(checkpoints, remove_incomplete=True)
     result = trainer.train(resume_from_checkpoint=resume)
     if config.lora:
@@ -247,6 +259,45 @@ def _ledger_callback(every_seconds: float | None) -> Any:
     return RunLedger()
 
 
+def _format_logs(logs: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in logs.items() if k != "total_flos")
+
+
+def _log_lines_callback(transformers: Any, progress: bool) -> Any:
+    """One status line per phase and per logging step, on the ``nlpkit`` logger (stderr)."""
+    import logging
+
+    log = logging.getLogger("nlpkit")
+
+    class LogLines(transformers.TrainerCallback):  # type: ignore[misc,name-defined]
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if state.is_world_process_zero:
+                log.info(f"training: {state.max_steps} steps, {args.num_train_epochs:g} epoch(s), batch size {args.per_device_train_batch_size}")
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+            if not (state.is_world_process_zero and logs):
+                return
+            if "train_runtime" in logs:  # the closing summary
+                loss = f", mean loss {logs['train_loss']:.4f}" if isinstance(logs.get("train_loss"), float) else ""
+                log.info(f"trained {state.global_step} steps in {logs['train_runtime']:.1f} s{loss}")
+            elif not progress:
+                log.info(f"step {state.global_step}/{state.max_steps}: {_format_logs(logs)}")
+
+    return LogLines()
+
+
+def _quiet_progress_callback(transformers: Any) -> Any:
+    """transformers' progress bar, writing its log lines to stderr instead of stdout."""
+    import sys
+
+    class Progress(transformers.trainer_callback.ProgressCallback):  # type: ignore[misc,name-defined]
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+            if state.is_world_process_zero and self.training_bar is not None and logs:
+                self.training_bar.write(_format_logs(logs), file=sys.stderr)
+
+    return Progress()
+
+
 def _with_lora(network: Any, task: Task, config: TrainConfig) -> Any:
     from peft import LoraConfig, TaskType, get_peft_model
 
@@ -289,7 +340,6 @@ def run_fingerprint(task: str, model: str | None, config: TrainConfig, train: Se
         return f"{len(examples)} examples, sha256 {h.hexdigest()[:16]}"
 
     settings = {k: v for k, v in config.to_dict().items() if k not in NOT_FINGERPRINTED}
-    settings["backend_options"] = {k: v for k, v in settings.get("backend_options", {}).items() if k != "trust_remote_code"}
     parts = {"task": task, "model": model, "settings": settings, "train": digest(train), "eval": digest(eval) if config.early_stopping_patience is not None else None}
     parts["fingerprint"] = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
     return parts

@@ -189,5 +189,5 @@ class TransformersBackend(Backend):
         import transformers
 
         transformers.set_seed(config.seed)  # before loading: a new head's weights are drawn here
-        model = self.load(source, task, labels=labels, options={"trust_remote_code": config.backend_options.get("trust_remote_code", False)})
+        model = self.load(source, task, labels=labels, options={"trust_remote_code": config.trust_remote_code})
         return train_transformers(task, model, train, eval, config, workdir)

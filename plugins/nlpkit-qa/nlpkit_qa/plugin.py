@@ -62,6 +62,6 @@ def register_metrics(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_suites(register: Callable[[Any], None]) -> None:
-    from nlpkit.bench import SuiteSpec
+    from nlpkit import SuiteSpec
 
     register(SuiteSpec("qa", SUITES / "qa.toml", "extractive QA: MiniLM fine-tuned on SQuADShifts, scored on SQuAD v1.1 dev"))

@@ -69,6 +69,6 @@ def register_metrics(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_suites(register: Callable[[Any], None]) -> None:
-    from nlpkit.bench import SuiteSpec
+    from nlpkit import SuiteSpec
 
     register(SuiteSpec("summarization", SUITES / "summarization.toml", "SciTLDR-A: lead-1 baseline and a MiniLM encoder-decoder fine-tuned, ROUGE"))

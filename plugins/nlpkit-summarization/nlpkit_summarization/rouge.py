@@ -13,8 +13,6 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-import datasets
-
 from nlpkit.metrics.base import NlpkitMetric
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
@@ -25,7 +23,7 @@ class Rouge(NlpkitMetric):
 
     description = "ROUGE-1/2/L/Lsum F1 with stemming, max over references; mean summary length in words."
     citation = "Lin, 2004. ROUGE: A Package for Automatic Evaluation of Summaries."
-    features = datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Sequence(datasets.Value("string"))})
+    features = {"predictions": "string", "references": ["string"]}
     main_key = "rougeL"
 
     @staticmethod

@@ -63,6 +63,6 @@ def register_metrics(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_suites(register: Callable[[Any], None]) -> None:
-    from nlpkit.bench import SuiteSpec
+    from nlpkit import SuiteSpec
 
     register(SuiteSpec("translation", SUITES / "translation.toml", "Multi30k en→de: MiniLM encoder-decoder fine-tuned, sacreBLEU and chrF"))
