@@ -247,7 +247,7 @@ class PluginManager:
                 self._fail(info, str(exc) if isinstance(exc, _HookError) else f"failed: {_describe(exc)}", exc.__cause__ or exc)
                 return
         info.heavy_imports = watcher.found()
-        if info.heavy_imports and not info.name.startswith("<"):
+        if info.heavy_imports:
             line = f"nlpkit: plugin {info.name!r} ({info.distribution}) imports {', '.join(info.heavy_imports)} when loaded; import heavy libraries inside functions so `nlpkit --help` stays fast"
             if self.strict:
                 raise PluginError(line)
