@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -19,7 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from nlpkit.errors import DataError, NlpkitError
 
+log = logging.getLogger("nlpkit.device")
+
 if TYPE_CHECKING:
+    from nlpkit.device import Placement
     from nlpkit.inference import InferenceStats
     from nlpkit.models import Model
     from nlpkit.tasks import Record, Task
@@ -41,10 +45,15 @@ def list_tasks() -> list[Task]:
     return [entry.item for entry in get_manager().registries["tasks"]]
 
 
-def _model_for(task: Task, model: str | Model | None) -> Model:
-    from nlpkit.models import Model, load_model
+def _model_for(task: Task, model: str | Model | None, device: str | None = None, precision: str | None = None) -> Model:
+    """Load `model` onto `device` (default: auto); a loaded model moves only when a device or precision is given."""
+    from nlpkit.models import Model, load_model, place
 
-    return model if isinstance(model, Model) else load_model(model, task)
+    if not isinstance(model, Model):
+        return load_model(model, task, device=device, precision=precision)
+    if device is None and precision is None:
+        return model
+    return model.to(place(model, device, precision))
 
 
 def predict(
@@ -56,15 +65,19 @@ def predict(
     stats: InferenceStats | None = None,
     progress: bool = False,
     options: dict[str, Any] | None = None,
+    device: str | None = None,
+    precision: str | None = None,
 ) -> list[Record]:
     """Predict one record per input. Strings are parsed with the task's `parse_inputs`;
-    `options` are task-specific (see the task's `predict`)."""
+    `options` are task-specific (see the task's `predict`). `device` (auto, cpu, cuda,
+    cuda:N, mps) and `precision` (fp32, fp16, bf16, auto) say where the model computes
+    (`nlpkit.device`)."""
     task = get_task(task)
     if inputs and all(isinstance(x, str) for x in inputs):
         inputs = task.parse_inputs(list(inputs))  # type: ignore[arg-type]
     if not inputs:
         return []
-    return task.predict(_model_for(task, model), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
+    return task.predict(_model_for(task, model, device, precision), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
 
 
 @dataclass
@@ -76,9 +89,11 @@ class Evaluation:
     predictions: list[Any] = field(repr=False)
     examples: list[Any] = field(repr=False)
     seconds: float = 0.0
+    #: Where the model computed (`Placement.to_dict()`).
+    device: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"task": self.task, "metrics": self.metrics, "examples": len(self.examples), "seconds": self.seconds}
+        return {"task": self.task, "metrics": self.metrics, "examples": len(self.examples), "seconds": self.seconds, "device": self.device}
 
 
 def score(task: str | Task, predictions: Sequence[Any], examples: Sequence[Any], metrics: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -106,8 +121,10 @@ def evaluate(
     batch_size: int = 32,
     progress: bool = False,
     options: dict[str, Any] | None = None,
+    device: str | None = None,
+    precision: str | None = None,
 ) -> Evaluation:
-    """Predict on labelled data and score it."""
+    """Predict on labelled data and score it (`device`/`precision` as in `predict`)."""
     from nlpkit.data import load_examples
     from nlpkit.metrics import get_metric_spec
 
@@ -117,11 +134,11 @@ def evaluate(
     examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit)
     for example in examples:
         task.check_example_for_scoring(example)
-    loaded = _model_for(task, model)
+    loaded = _model_for(task, model, device, precision)
     start = time.perf_counter()
     predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **(options or {}))
     seconds = time.perf_counter() - start
-    return Evaluation(task.name, score(task, predictions, examples, metrics), predictions, examples, seconds)
+    return Evaluation(task.name, score(task, predictions, examples, metrics), predictions, examples, seconds, loaded.placement.to_dict())
 
 
 @dataclass
@@ -132,6 +149,8 @@ class FinetuneResult:
     metrics: dict[str, Any]
     train_seconds: float
     train_examples: int
+    #: Where it was trained (`Placement.to_dict()`).
+    device: dict[str, Any] = field(default_factory=dict)
 
 
 def finetune(
@@ -146,14 +165,21 @@ def finetune(
     train_limit: int | None = None,
     eval_limit: int | None = None,
     overwrite: bool = False,
+    device: str | None = None,
+    precision: str | None = None,
 ) -> FinetuneResult:
     """Fine-tune `model` on `train` and save a self-describing folder at `output`.
 
     Work happens in ``OUTPUT.partial/`` (checkpoints included, so a re-run after an
     interruption resumes); the finished folder appears at `output` in one rename,
-    so a folder at `output` is always complete.
+    so a folder at `output` is always complete. `device`/`precision` (default: the
+    config's, i.e. auto and fp32) pick where to train (`nlpkit.device.resolve_for_training`);
+    fp16/bf16 train in mixed precision on CUDA. The model card records the placement.
     """
+    from dataclasses import replace
+
     from nlpkit.data import load_examples
+    from nlpkit.device import resolve_for_training
     from nlpkit.models import resolve_model, write_model_card
     from nlpkit.training import TrainConfig
 
@@ -164,6 +190,10 @@ def finetune(
         if not overwrite:
             raise NlpkitError(f"{output} already exists and is not empty; choose another --output or pass --overwrite")
     resolved = resolve_model(model, task)  # fail on a bad model name before reading data
+    backend = resolved.backend
+    placement = resolve_for_training(device or config.device, precision or config.precision, cpu_only=None if backend.accelerated else backend.name)
+    log.info("fine-tuning on %s", placement.describe())
+    config = replace(config, device=placement.device, precision=placement.precision)
 
     def examples_of(data: Any, limit: int | None) -> list[Any]:
         if isinstance(data, Sequence) and not isinstance(data, str):
@@ -185,23 +215,23 @@ def finetune(
     staging = workdir / "model"
     if staging.exists():
         shutil.rmtree(staging)
-    files = trained.save(staging)
+    files = trained.save(staging)  # before `evaluate` casts the weights to the inference precision
     metrics: dict[str, Any] = {}
     if eval_examples:
-        evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2)
+        evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, device=placement.device, precision=placement.precision)
         metrics = evaluation.metrics
     train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * config.epochs / train_seconds if train_seconds else None, **trained.meta.get("train_metrics", {})}
     (staging / "metrics.json").write_text(json.dumps({"eval": metrics, "train": train_info}, indent=2) + "\n", encoding="utf-8")
     (staging / "training_args.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
-    (staging / "README.md").write_text(_model_card(task, trained, resolved.source, train, eval, config, metrics, train_info), encoding="utf-8")
+    (staging / "README.md").write_text(_model_card(task, trained, resolved.source, train, eval, config, metrics, train_info, placement), encoding="utf-8")
     files += ["metrics.json", "training_args.json", "README.md"]
-    write_model_card(staging, task=task, model=trained, base_model=resolved.source, files=files, extra={"training": config.to_dict(), "metrics": metrics})
+    write_model_card(staging, task=task, model=trained, base_model=resolved.source, files=files, extra={"training": config.to_dict(), "metrics": metrics, "device": placement.to_dict()})
     if output.exists():
         shutil.rmtree(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staging, output)
     shutil.rmtree(workdir, ignore_errors=True)
-    return FinetuneResult(output, metrics, train_seconds, len(train_examples))
+    return FinetuneResult(output, metrics, train_seconds, len(train_examples), placement.to_dict())
 
 
 def _check_labels(examples: Sequence[Any], labels: list[str], what: str) -> None:
@@ -212,7 +242,7 @@ def _check_labels(examples: Sequence[Any], labels: list[str], what: str) -> None
             raise DataError(getattr(example, "source", None) or what, f"label {label!r} does not occur in the training data ({', '.join(sorted(known))})", field="label")
 
 
-def _model_card(task: Task, model: Model, base: str | None, train: Any, eval: Any, config: TrainConfig, metrics: dict[str, Any], train_info: dict[str, Any]) -> str:
+def _model_card(task: Task, model: Model, base: str | None, train: Any, eval: Any, config: TrainConfig, metrics: dict[str, Any], train_info: dict[str, Any], placement: Placement) -> str:
     def describe(data: Any) -> str:
         return f"{len(data)} in-memory examples" if isinstance(data, Sequence) and not isinstance(data, str) else str(data)
 
@@ -225,6 +255,7 @@ def _model_card(task: Task, model: Model, base: str | None, train: Any, eval: An
         f"- training data: {describe(train)} ({train_info['examples']} examples, {train_info['seconds']:.1f} s)",
         f"- evaluation data: {describe(eval) if eval is not None else 'none'}",
         f"- settings: epochs={config.epochs}, lr={config.learning_rate}, batch size={config.batch_size}, max steps={config.max_steps}, seed={config.seed}",
+        f"- trained on: {placement.describe()}",
         "",
         "## Scores",
         "",

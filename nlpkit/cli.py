@@ -7,7 +7,9 @@ print as one line, ``Error: …``, with exit status 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import sys
 from pathlib import Path
 from typing import Any
@@ -62,6 +64,51 @@ def parse_options(values: tuple[str, ...]) -> dict[str, Any]:
 
 
 option_flag = click.option("--option", "-O", "options", multiple=True, metavar="KEY=VALUE", help="Task-specific option (repeatable).")
+
+
+def _checked(parse: Any) -> Any:
+    """A click callback running an `nlpkit.device` spelling check (None stays None: "not given")."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return str(parse(value))
+        except NlpkitError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return callback
+
+
+def device_flags(default_help: str) -> Any:
+    """`--device`, `--precision` and `-v/--verbose` (which prints the device used)."""
+    from nlpkit import device as dev  # light: torch is imported inside its functions
+
+    def decorate(command: Any) -> Any:
+        command = click.option("--verbose", "-v", is_flag=True, help="Print details to stderr, among them the device and precision used.")(command)
+        command = click.option("--precision", metavar="fp32|fp16|bf16|auto", callback=_checked(dev.parse_precision), help="Numeric precision (default fp32; auto: bf16/fp16 on CUDA, fp32 elsewhere).")(command)
+        return click.option("--device", metavar="auto|cpu|cuda|cuda:N|mps", callback=_checked(dev.parse_device), help=f"Where to compute ({default_help}).")(command)
+
+    return decorate
+
+
+@contextlib.contextmanager
+def verbose_logging(enabled: bool) -> Any:
+    """Show nlpkit's INFO log lines (the device, …) on stderr while a command runs."""
+    if not enabled:
+        yield
+        return
+    logger = logging.getLogger("nlpkit")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    previous = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(previous)
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
@@ -142,8 +189,9 @@ def _write_jsonl(records: list[Any], output: Path | None) -> None:
 @click.option("--input", "-i", "input_file", type=click.Path(path_type=Path), help="Read inputs from a file (text lines, or the task's format).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write JSON lines here instead of stdout.")
 @click.option("--batch-size", default=32, show_default=True)
+@device_flags("default auto: CUDA, else MPS, else the CPU")
 @option_flag
-def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, options: tuple[str, ...]) -> None:
+def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, device: str | None, precision: str | None, verbose: bool, options: tuple[str, ...]) -> None:
     """Predict TASK on TEXT arguments or an --input file; JSON lines out."""
     from nlpkit import api
 
@@ -156,7 +204,8 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
         inputs = task_obj.parse_inputs(list(text))
     else:
         raise NlpkitError("nothing to predict: give TEXT arguments or --input FILE")
-    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200, options=parse_options(options))
+    with verbose_logging(verbose):
+        records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200, options=parse_options(options), device=device, precision=precision)
     _write_jsonl(records, output)
 
 
@@ -178,15 +227,17 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
 @click.option("--early-stopping", type=int, help="Stop after N epochs without eval-loss improvement (needs --eval).")
 @click.option("--lora", is_flag=True, help="Train LoRA adapters (peft) and merge them into the saved model.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output folder.")
+@device_flags("default auto: CUDA, else MPS, else the CPU; fp16/bf16 train in mixed precision on CUDA")
 @option_flag
-def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, overwrite: bool, options: tuple[str, ...]) -> None:
+def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, overwrite: bool, device: str | None, precision: str | None, verbose: bool, options: tuple[str, ...]) -> None:
     """Fine-tune a pre-trained model for TASK and save a self-describing folder."""
     from nlpkit import api
     from nlpkit.training import TrainConfig
 
     config = TrainConfig(epochs=epochs, learning_rate=lr, batch_size=batch_size, max_steps=max_steps, max_length=max_length, seed=seed, early_stopping_patience=early_stopping, lora=lora, task_options=parse_options(options))
     try:
-        result = api.finetune(task, model=model, train=train, eval=eval_, output=output, data_dir=data_dir, config=config, train_limit=train_limit, eval_limit=eval_limit, overwrite=overwrite)
+        with verbose_logging(verbose):
+            result = api.finetune(task, model=model, train=train, eval=eval_, output=output, data_dir=data_dir, config=config, train_limit=train_limit, eval_limit=eval_limit, overwrite=overwrite, device=device, precision=precision)
     except KeyboardInterrupt:
         raise click.ClickException(f"interrupted; checkpoints are kept in {output}.partial — run the same command again to resume") from None
     click.echo(f"saved {result.output} ({result.train_examples} training examples, {result.train_seconds:.1f} s)", err=True)
@@ -212,12 +263,14 @@ def _print_metrics(metrics: dict[str, dict[str, Any]]) -> None:
 @click.option("--limit", type=int, help="Score only the first N examples.")
 @click.option("--batch-size", default=32, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON only.")
+@device_flags("default auto: CUDA, else MPS, else the CPU")
 @option_flag
-def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, options: tuple[str, ...]) -> None:
+def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, device: str | None, precision: str | None, verbose: bool, options: tuple[str, ...]) -> None:
     """Score a model for TASK on labelled data."""
     from nlpkit import api
 
-    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=not as_json, options=parse_options(options))
+    with verbose_logging(verbose):
+        result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=not as_json, options=parse_options(options), device=device, precision=precision)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
@@ -258,7 +311,8 @@ def bench(ctx: click.Context, list_suites: bool) -> None:
 @click.option("--limit", type=int, help="Score at most N examples per run (quick checks).")
 @click.option("--bootstrap", type=int, help="Bootstrap resamples for CIs (default: the suite's).")
 @click.option("--force", is_flag=True, help="Re-run runs already completed in the output folder.")
-def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool) -> None:
+@device_flags("default: the suite's `device`, else auto; overrides the suite file")
+def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool, device: str | None, precision: str | None, verbose: bool) -> None:
     """Run SUITE; write results.json, report.md and report.html; print the table."""
     import time
 
@@ -270,7 +324,8 @@ def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str 
     loaded = load_suite(suite, data_dir=data_dir_from(data_dir))  # validates names and files before anything runs
     output = output or Path("runs/bench") / loaded.name
     start = time.perf_counter()
-    document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap), echo=lambda line: click.echo(line, err=True))
+    with verbose_logging(verbose):
+        document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap, device=device, precision=precision), echo=lambda line: click.echo(line, err=True))
     paths = write_reports(document, output)
     click.echo(markdown(document))
     failed = [r["name"] for r in document["runs"] if r.get("status") != "ok"]

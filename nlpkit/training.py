@@ -9,10 +9,11 @@ Multi-process runs work unchanged under `torchrun` / `accelerate launch`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlpkit.device import Placement, resolve_for_training
 from nlpkit.errors import NlpkitError
 from nlpkit.tasks import Head
 
@@ -40,6 +41,10 @@ class TrainConfig:
     save_steps: int = 500
     logging_steps: int = 50
     progress: bool = True
+    #: Where to train (`nlpkit.device`): auto, cpu, cuda, cuda:N or mps; `api.finetune` stores the resolved one.
+    device: str = "auto"
+    #: fp32, or fp16/bf16 mixed-precision training (CUDA only).
+    precision: str = "fp32"
     #: Options for the backend (e.g. the scikit-learn pipeline's `C`).
     backend_options: dict[str, Any] = field(default_factory=dict)
     #: Options for the task's `training_features` (``-O key=value``).
@@ -82,6 +87,7 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     trainer_class = transformers.Seq2SeqTrainer if seq2seq else transformers.Trainer
     stopping = config.early_stopping_patience is not None and eval_ds is not None
     checkpoints = workdir / "checkpoints"
+    placement = resolve_for_training(config.device, config.precision)
     args = args_class(
         output_dir=str(checkpoints),
         num_train_epochs=config.epochs,
@@ -106,8 +112,8 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         report_to="none",
         disable_tqdm=not config.progress,
         dataloader_num_workers=0,
-        dataloader_pin_memory=_has_accelerator(),
         remove_unused_columns=False,
+        **device_arguments(placement),
     )
     callbacks = [transformers.EarlyStoppingCallback(config.early_stopping_patience)] if stopping else []
     trainer = trainer_class(
@@ -123,7 +129,9 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     if config.lora:
         network = trainer.model.merge_and_unload()
     model.network = network.eval()
+    model.to(replace(placement, precision="fp32"))  # mixed precision keeps fp32 weights
     model.meta["train_metrics"] = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float))}
+    model.meta["train_metrics"]["gpus"] = args.n_gpu
     model.meta["train_examples"] = len(train_ds)
     return model
 
@@ -141,7 +149,13 @@ def _with_lora(network: Any, task: Task, config: TrainConfig) -> Any:
     return get_peft_model(network, lora)
 
 
-def _has_accelerator() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
+def device_arguments(placement: Placement) -> dict[str, Any]:
+    """`TrainingArguments` for `placement`: `use_cpu` for the CPU (else the Trainer takes
+    CUDA or MPS by itself), mixed precision and pinned host memory on CUDA only."""
+    cuda = placement.kind == "cuda"
+    return {
+        "use_cpu": placement.kind == "cpu",
+        "fp16": cuda and placement.precision == "fp16",
+        "bf16": cuda and placement.precision == "bf16",
+        "dataloader_pin_memory": cuda,
+    }

@@ -40,7 +40,7 @@ def markdown(document: dict[str, Any]) -> str:
         "",
         suite.get("description") or "",
         "",
-        f"{env['date']} · {env['cpu']} ({env['cpu_count']} CPUs, torch threads {env['torch_threads']}) · "
+        f"{env['date']} · {env['cpu']} ({env['cpu_count']} CPUs, torch threads {env['torch_threads']}) · accelerator {_accelerator(env)} · "
         f"nlpkit {env['versions'].get('nlpkit', '?')} · torch {env['versions'].get('torch', '?')} · "
         f"transformers {env['versions'].get('transformers', '?')} · git {(env.get('git_revision') or '?')[:12]} · seed {env['seed']} · "
         f"95% CIs from {suite['bootstrap']} bootstrap resamples",
@@ -59,11 +59,26 @@ def markdown(document: dict[str, Any]) -> str:
             rate = f", {ft['examples_per_second']:.1f} ex/s" if ft.get("examples_per_second") else ""
             train = f"{ft['examples']:,} ex, {ft['seconds']:.0f} s{rate}"
         lines.append(
-            f"| {r['name']} | {r['task']} | {r['model']} | {r['data']} | {r.get('examples', '—')} | {score_cells(r)} | "
+            f"| {r['name']} | {r['task']} | {r['model']}{_placement(r)} | {r['data']} | {r.get('examples', '—')} | {score_cells(r)} | "
             f"{_fmt(inf.get('examples_per_second'), 1)} | {_fmt(inf.get('tokens_per_second'), 0)} | "
             f"{_fmt(inf.get('latency_p50_ms'), 1)} / {_fmt(inf.get('latency_p95_ms'), 1)} | {_fmt(inf.get('peak_rss_mb'), 0)} | {train} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _placement(record: dict[str, Any]) -> str:
+    """` on cuda:0 fp16` after the model name, when a run did not compute on the CPU at fp32."""
+    device = record.get("device") or {}
+    if not device or (device.get("device") == "cpu" and device.get("precision") == "fp32"):
+        return ""
+    return f" on {device['device']} {device['precision']}"
+
+
+def _accelerator(env: dict[str, Any]) -> str:
+    acc = env.get("accelerator") or {}
+    if not acc or acc.get("kind") == "none":
+        return "none"
+    return f"{acc['count']}× {acc['name']}"
 
 
 def _main_score(record: dict[str, Any]) -> tuple[str, float, list[float] | None] | None:
@@ -177,7 +192,7 @@ td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
 def _env_text(document: dict[str, Any]) -> str:
     env = document["environment"]
     versions = ", ".join(f"{k} {v}" for k, v in sorted(env["versions"].items()))
-    return f"{env['date']}  {env['cpu']}  CPUs {env['cpu_count']}  torch threads {env['torch_threads']}  python {env['python']}\ngit {env.get('git_revision')}  seed {env['seed']}\n{versions}"
+    return f"{env['date']}  {env['cpu']}  CPUs {env['cpu_count']}  torch threads {env['torch_threads']}  accelerator {_accelerator(env)}  python {env['python']}\ngit {env.get('git_revision')}  seed {env['seed']}\n{versions}"
 
 
 def markdown_table_html(document: dict[str, Any]) -> str:
