@@ -80,13 +80,13 @@ def _checked(parse: Any) -> Any:
     return callback
 
 
-def device_flags(default_help: str) -> Any:
+def device_flags(default_help: str, precision_default: str = "fp32") -> Any:
     """`--device`, `--precision` and `-v/--verbose` (which prints the device used)."""
     from nlpkit import device as dev  # light: torch is imported inside its functions
 
     def decorate(command: Any) -> Any:
         command = click.option("--verbose", "-v", is_flag=True, help="Print details to stderr, among them the device and precision used.")(command)
-        command = click.option("--precision", metavar="fp32|fp16|bf16|auto", callback=_checked(dev.parse_precision), help="Numeric precision (default fp32; auto: bf16/fp16 on CUDA, fp32 elsewhere).")(command)
+        command = click.option("--precision", metavar="fp32|fp16|bf16|auto", callback=_checked(dev.parse_precision), help=f"Numeric precision (default {precision_default}; auto: bf16/fp16 on CUDA, fp32 elsewhere).")(command)
         return click.option("--device", metavar="auto|cpu|cuda|cuda:N|mps", callback=_checked(dev.parse_device), help=f"Where to compute ({default_help}).")(command)
 
     return decorate
@@ -94,16 +94,13 @@ def device_flags(default_help: str) -> Any:
 
 @contextlib.contextmanager
 def verbose_logging(enabled: bool) -> Any:
-    """Show nlpkit's INFO log lines (the device, …) on stderr while a command runs."""
-    if not enabled:
-        yield
-        return
+    """Show nlpkit's warnings, and with `-v` its INFO lines (the device, …), on stderr while a command runs."""
     logger = logging.getLogger("nlpkit")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     previous = logger.level
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.INFO if enabled else logging.WARNING)
     try:
         yield
     finally:
@@ -311,7 +308,7 @@ def bench(ctx: click.Context, list_suites: bool) -> None:
 @click.option("--limit", type=int, help="Score at most N examples per run (quick checks).")
 @click.option("--bootstrap", type=int, help="Bootstrap resamples for CIs (default: the suite's).")
 @click.option("--force", is_flag=True, help="Re-run runs already completed in the output folder.")
-@device_flags("default: the suite's `device`, else auto; overrides the suite file")
+@device_flags("default: the suite's `device`, else auto; overrides the suite file", precision_default="the suite's, else fp32")
 def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool, device: str | None, precision: str | None, verbose: bool) -> None:
     """Run SUITE; write results.json, report.md and report.html; print the table."""
     import time

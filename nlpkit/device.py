@@ -258,7 +258,9 @@ def accelerator_info() -> dict[str, Any]:
     import torch
 
     if torch.cuda.is_available() and torch.cuda.device_count() > 0:
-        return {"kind": "cuda", "name": str(torch.cuda.get_device_name(0)), "count": torch.cuda.device_count(), "cuda_version": torch.version.cuda}
+        count = torch.cuda.device_count()
+        names = list(dict.fromkeys(str(torch.cuda.get_device_name(i)) for i in range(count)))
+        return {"kind": "cuda", "name": ", ".join(names), "count": count, "cuda_version": torch.version.cuda}
     if _mps_available():
         return {"kind": "mps", "name": "Apple MPS", "count": 1}
     return {"kind": "none", "name": "none", "count": 0}
