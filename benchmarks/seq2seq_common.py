@@ -54,7 +54,7 @@ def normalised_scores(predictions: list[str], references: list[list[str]]) -> di
     a model with an uncased, accent-stripping vocabulary (MiniLM's) could at best match."""
     import unicodedata
 
-    from nlpkit.metrics.sacrebleu import Chrf, SacreBleu
+    from nlpkit_translation.metrics import Chrf, SacreBleu
 
     def plain(text: str) -> str:
         return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if unicodedata.category(c) != "Mn")

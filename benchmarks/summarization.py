@@ -64,7 +64,7 @@ def markdown(results: dict) -> str:
         "# Summarization: SciTLDR-A test (618 abstracts, 1,967 references)",
         "",
         "ROUGE F1 ×100 with Porter stemming, max over each paper's references, averaged over papers "
-        "(`nlpkit.metrics.rouge`); length is the mean summary length in words.",
+        "(`nlpkit_summarization.rouge`); length is the mean summary length in words.",
         "",
         "| model | ROUGE-1 | ROUGE-2 | ROUGE-L | ROUGE-Lsum | length | seconds |",
         "|---|---|---|---|---|---|---|",

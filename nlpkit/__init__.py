@@ -8,13 +8,16 @@ transformers, datasets and evaluate load only when a model or metric is used.
 __version__ = "0.1.0"
 
 from nlpkit.api import Evaluation, FinetuneResult, evaluate, finetune, get_task, list_tasks, predict, score
+from nlpkit.bench import SuiteSpec
 from nlpkit.data import DatasetSpec, load_examples
 from nlpkit.errors import DataError, ModelLoadError, NlpkitError, PluginError, UnknownNameError
 from nlpkit.hookspecs import hookimpl
 from nlpkit.inference import InferenceStats
 from nlpkit.metrics import MetricSpec
 from nlpkit.models import Backend, Model, ModelSpec, load_model
-from nlpkit.tasks import Answer, Classification, Entity, Generation, Head, Record, Relation, Task, TextExample
+from nlpkit.options import Option
+from nlpkit.registry import NameCollisionError
+from nlpkit.tasks import Answer, Classification, Entity, Generation, Head, Record, Relation, Task, TextExample, require_text
 from nlpkit.training import TrainConfig
 
 __all__ = [
@@ -23,9 +26,10 @@ __all__ = [
     "predict", "evaluate", "finetune", "score", "get_task", "list_tasks", "load_model", "load_examples",
     "Evaluation", "FinetuneResult", "TrainConfig", "InferenceStats",
     # plugin contract
-    "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec",
+    "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec",
+    "Option", "require_text",
     # records
     "Record", "TextExample", "Classification", "Entity", "Relation", "Answer", "Generation",
     # errors
-    "NlpkitError", "DataError", "ModelLoadError", "PluginError", "UnknownNameError",
+    "NlpkitError", "DataError", "ModelLoadError", "PluginError", "UnknownNameError", "NameCollisionError",
 ]

@@ -14,7 +14,7 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,20 @@ def list_tasks() -> list[Task]:
     return [entry.item for entry in get_manager().registries["tasks"]]
 
 
+def task_options(task: Task, options: dict[str, Any] | None, command: str) -> dict[str, Any]:
+    """`options` checked against what `task` declares for `command` (typed; unknown names,
+    wrong types and training-only options at predict time are errors)."""
+    from nlpkit.options import check_options
+
+    return check_options(task.options, options, owner=f"task {task.name!r}", command=command)
+
+
+def read_options(task: Task, options: dict[str, Any]) -> dict[str, Any]:
+    """The read-stage options among `options` (reader hints such as ``scheme=iob1``)."""
+    stages = {option.name: option.stages for option in task.options}
+    return {k: v for k, v in options.items() if "read" in stages.get(k, ())}
+
+
 def _model_for(task: Task, model: str | Model | None, device: str | None = None, precision: str | None = None) -> Model:
     """Load `model` onto `device` (default: auto); a loaded model moves only when a device or precision is given."""
     from nlpkit.models import Model, load_model, place
@@ -69,10 +83,11 @@ def predict(
     precision: str | None = None,
 ) -> list[Record]:
     """Predict one record per input. Strings are parsed with the task's `parse_inputs`;
-    `options` are task-specific (see the task's `predict`). `device` (auto, cpu, cuda,
-    cuda:N, mps) and `precision` (fp32, fp16, bf16, auto) say where the model computes
-    (`nlpkit.device`)."""
+    `options` are the task's declared options (`nlpkit task NAME`), checked before the model loads.
+    `device` (auto, cpu, cuda, cuda:N, mps) and `precision` (fp32, fp16, bf16, auto) say
+    where the model computes (`nlpkit.device`)."""
     task = get_task(task)
+    options = task_options(task, options, "predict")
     if inputs and all(isinstance(x, str) for x in inputs):
         inputs = task.parse_inputs(list(inputs))  # type: ignore[arg-type]
     if not inputs:
@@ -129,14 +144,15 @@ def evaluate(
     from nlpkit.metrics import get_metric_spec
 
     task = get_task(task)
+    options = task_options(task, options, "evaluate")
     for name in metrics or ():
         get_metric_spec(name)  # unknown metric: fail before the slow part
-    examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit)
+    examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit, read_options=read_options(task, options))
     for example in examples:
         task.check_example_for_scoring(example)
     loaded = _model_for(task, model, device, precision)
     start = time.perf_counter()
-    predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **(options or {}))
+    predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **options)
     seconds = time.perf_counter() - start
     return Evaluation(task.name, score(task, predictions, examples, metrics), predictions, examples, seconds, loaded.placement.to_dict())
 
@@ -176,11 +192,10 @@ def finetune(
     config's, i.e. auto and fp32) pick where to train (`nlpkit.device.resolve_for_training`);
     fp16/bf16 train in mixed precision on CUDA. The model card records the placement.
     """
-    from dataclasses import replace
-
     from nlpkit.data import load_examples
     from nlpkit.device import resolve_for_training
     from nlpkit.models import resolve_model, write_model_card
+    from nlpkit.options import split_backend_options
     from nlpkit.training import TrainConfig
 
     task = get_task(task)
@@ -190,15 +205,18 @@ def finetune(
         if not overwrite:
             raise NlpkitError(f"{output} already exists and is not empty; choose another --output or pass --overwrite")
     resolved = resolve_model(model, task)  # fail on a bad model name before reading data
+    # -O values: the task's and the backend's, typed; saved in nlpkit.json as training.task_options
+    given = {**config.task_options, **config.backend_options}
+    for_task, for_backend = split_backend_options(task.options, resolved.backend.options, given, task=task.name, backend=resolved.backend.name, command="finetune")
     backend = resolved.backend
     placement = resolve_for_training(device or config.device, precision or config.precision, cpu_only=None if backend.accelerated else backend.name)
     log.info("fine-tuning on %s", placement.describe())
-    config = replace(config, device=placement.device, precision=placement.precision)
+    config = replace(config, task_options=for_task, backend_options=for_backend, device=placement.device, precision=placement.precision)
 
     def examples_of(data: Any, limit: int | None) -> list[Any]:
         if isinstance(data, Sequence) and not isinstance(data, str):
             return list(data)[:limit] if limit else list(data)
-        return load_examples(task, data, data_dir=data_dir, limit=limit)
+        return load_examples(task, data, data_dir=data_dir, limit=limit, read_options=read_options(task, for_task))
 
     train_examples = examples_of(train, train_limit)
     eval_examples = examples_of(eval, eval_limit) if eval is not None else None
@@ -218,7 +236,8 @@ def finetune(
     files = trained.save(staging)  # before `evaluate` casts the weights to the inference precision
     metrics: dict[str, Any] = {}
     if eval_examples:
-        evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, device=placement.device, precision=placement.precision)
+        predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
+        evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options, device=placement.device, precision=placement.precision)
         metrics = evaluation.metrics
     train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * config.epochs / train_seconds if train_seconds else None, **trained.meta.get("train_metrics", {})}
     (staging / "metrics.json").write_text(json.dumps({"eval": metrics, "train": train_info}, indent=2) + "\n", encoding="utf-8")

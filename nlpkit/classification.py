@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import DataError
 from nlpkit.readers import iter_rows
-from nlpkit.tasks import Classification, Head, Task, TextExample, reject_options, require_text
+from nlpkit.tasks import Classification, Head, Task, TextExample, require_text
 
 if TYPE_CHECKING:
     from nlpkit.inference import InferenceStats
@@ -29,6 +29,7 @@ class TextClassificationTask(Task):
 
     head = Head.SEQUENCE_CLASSIFICATION
     default_metrics: ClassVar[tuple[str, ...]] = ("accuracy", "f1")
+    formats: ClassVar[tuple[str, ...]] = ("TSV/CSV/JSONL with text and label columns", "plain text, one input per line (predict)")
 
     def read(
         self,
@@ -92,7 +93,7 @@ class TextClassificationTask(Task):
             raise DataError(example.source, "no gold label to score against", field="label")
 
     def predict(self, model: Model, inputs: Sequence[TextExample], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[Classification]:
-        reject_options(self, options)
+        self.resolve_options("predict", options, model)  # none declared: rejects any
         probs = model.classify([ex.text for ex in inputs], batch_size=batch_size, stats=stats, progress=progress)
         labels = model.labels or []
         out = []

@@ -48,18 +48,15 @@ def _manager() -> Any:
     return get_manager()
 
 
-def parse_options(values: tuple[str, ...]) -> dict[str, Any]:
-    """``("top_k=3", "lang=de")`` → ``{"top_k": 3, "lang": "de"}`` (values parsed as JSON when they parse)."""
-    out: dict[str, Any] = {}
+def parse_options(values: tuple[str, ...]) -> dict[str, str]:
+    """``("top_k=3", "lang=de")`` → ``{"top_k": "3", "lang": "de"}``; the task's declared
+    types convert the values (`nlpkit.options`), so ``prefix=123`` stays a text."""
+    out: dict[str, str] = {}
     for item in values:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise NlpkitError(f"option {item!r} must look like KEY=VALUE")
-        try:
-            value: Any = json.loads(raw)
-        except json.JSONDecodeError:
-            value = raw
-        out[key.strip()] = value
+        out[key.strip()] = raw
     return out
 
 
@@ -118,10 +115,63 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
 
 # -- listings -------------------------------------------------------------------
 @cli.command()
-def tasks() -> None:
-    """List the tasks plugins provide."""
+@click.argument("name", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def tasks(name: str | None, as_json: bool) -> None:
+    """List the tasks plugins provide (`nlpkit tasks NAME` = `nlpkit task NAME`)."""
+    if name is not None:
+        _describe_task(name, as_json)
+        return
     entries = list(_manager().registries["tasks"])
+    if as_json:
+        click.echo(json.dumps([task_description(e.item, e.distribution) for e in entries], indent=2))
+        return
     click.echo(_table([[e.name, e.item.head.value, e.distribution, e.item.description] for e in entries], ["task", "head", "plugin", "description"]))
+
+
+def task_description(task: Any, distribution: str | None = None) -> dict[str, Any]:
+    """What `nlpkit task NAME --json` prints: head, formats, defaults and every option."""
+    return {
+        "name": task.name,
+        "plugin": distribution,
+        "description": task.description,
+        "head": task.head.value,
+        "formats": list(task.formats),
+        "default_model": task.default_model,
+        "default_dataset": task.default_dataset,
+        "default_metrics": list(task.default_metrics),
+        "options": [option.describe() for option in task.options],
+    }
+
+
+def _describe_task(name: str, as_json: bool) -> None:
+    entry = next((e for e in _manager().registries["tasks"] if e.name == name), None)
+    task = entry.item if entry is not None else _manager().get("tasks", name)  # unknown: did-you-mean error
+    info = task_description(task, entry.distribution if entry else None)
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    click.echo(f"{info['name']}: {info['description']}")
+    for label, key in (("plugin", "plugin"), ("head", "head"), ("default model", "default_model"), ("default dataset", "default_dataset")):
+        click.echo(f"  {label + ':':<17}{info[key] if info[key] is not None else '-'}")
+    click.echo(f"  {'default metrics:':<17}{', '.join(info['default_metrics']) or '-'}")
+    click.echo(f"  {'formats:':<17}{'; '.join(info['formats']) or '-'}")
+    if not task.options:
+        click.echo("\nno options (-O KEY=VALUE is rejected)")
+        return
+    rows = []
+    for option in task.options:
+        kind = "|".join(map(str, option.choices)) if option.choices else option.type.__name__ + ("|" + "|".join(option.keywords) if option.keywords else "")
+        rows.append([option.name, kind, "-" if option.default is None else json.dumps(option.default), ",".join(sorted(option.stages)), option.help])
+    click.echo("\noptions (-O KEY=VALUE):\n" + _table(rows, ["option", "type", "default", "stages", "help"]))
+
+
+@cli.command("task")
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def task_command(name: str, as_json: bool) -> None:
+    """Describe task NAME: head, input formats, defaults and its -O options."""
+    _describe_task(name, as_json)
 
 
 @cli.command()
@@ -154,7 +204,7 @@ def metrics() -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def plugins(as_json: bool) -> None:
-    """List plugins: distribution, version, hooks and what each registered."""
+    """List plugins: distribution, version, hooks, what each registered and what it could not."""
     infos = _manager().plugins
     if as_json:
         click.echo(json.dumps([info.to_dict() for info in infos], indent=2))
@@ -162,6 +212,8 @@ def plugins(as_json: bool) -> None:
     rows = []
     for info in infos:
         registered = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in info.registered.items())
+        if info.skipped:
+            registered += "; SKIPPED (name taken): " + ", ".join(map(str, info.skipped))
         rows.append([info.name, info.distribution, info.version, ", ".join(info.hooks), f"ERROR {info.error}" if info.error else registered])
     click.echo(_table(rows, ["plugin", "distribution", "version", "hooks", "registered"]))
 

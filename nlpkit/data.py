@@ -10,7 +10,7 @@ local mirror when a data folder is given (``--data-dir DIR`` or
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,16 +59,19 @@ def split_reference(value: str) -> tuple[str, str | None]:
     return name, (split or None)
 
 
-def load_examples(task: Task, data: str | Path, *, data_dir: str | Path | None = None, limit: int | None = None) -> list[Any]:
+def load_examples(task: Task, data: str | Path, *, data_dir: str | Path | None = None, limit: int | None = None, read_options: dict[str, Any] | None = None) -> list[Any]:
     """Examples for `task` from a file path or a registered ``NAME[:SPLIT]``.
 
-    `limit` keeps the first N examples (in file order, so runs are reproducible).
+    `limit` keeps the first N examples (in file order, so runs are reproducible);
+    `read_options` (the task's read-stage ``-O`` options, e.g. ``scheme=iob1``) go to its
+    reader, over a registered dataset's own.
     """
     from nlpkit.plugins import get_manager
 
     path = Path(data).expanduser()
+    read_options = {k: v for k, v in (read_options or {}).items() if v is not None}
     if path.exists():
-        examples = task.read(path)
+        examples = task.read(path, **read_options)
     else:
         name, split = split_reference(str(data))
         datasets_registry = get_manager().registries["datasets"]
@@ -77,6 +80,8 @@ def load_examples(task: Task, data: str | Path, *, data_dir: str | Path | None =
                 raise DataError(path, "no such file")
             datasets_registry.get(name)  # raises the did-you-mean error
         spec: DatasetSpec = datasets_registry.get(name)
+        if read_options:
+            spec = replace(spec, read_options={**spec.read_options, **read_options})
         examples = load_registered(task, spec, split or spec.default_split, data_dir_from(data_dir), limit)
     if limit is not None:
         examples = examples[:limit]

@@ -202,13 +202,15 @@ def resolve(device: str | None = DEFAULT_DEVICE, precision: str | None = DEFAULT
     """
     requested = parse_device(device)
     wanted_precision = parse_precision(precision)
-    resolved = _resolve_device(requested)
     if cpu_only is not None:
+        # auto/cpu need no look at the hardware: a TF-IDF run never imports torch
+        resolved = "cpu" if requested in ("auto", "cpu") else _resolve_device(requested)
         note = ""
-        if (requested != "auto" and resolved != "cpu") or wanted_precision not in ("auto", "fp32"):
+        if resolved != "cpu" or wanted_precision not in ("auto", "fp32"):
             note = f"the {cpu_only} backend runs on the CPU at fp32 only"
             log.warning("%s; using cpu (fp32) instead of %s (%s)", note, requested, wanted_precision)
         return Placement("cpu", "fp32", requested, "", note)
+    resolved = _resolve_device(requested)
     name = _device_name(resolved)
     return Placement(resolved, _resolve_precision(wanted_precision, resolved, name), requested, name)
 

@@ -31,7 +31,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import DataError, NlpkitError
 from nlpkit.inference import length_sorted_batches, maybe_batch, progress_bar
-from nlpkit.tasks import Generation, Head, Record, Task, reject_options
+from nlpkit.options import TRAIN, TRAIN_PREDICT, Option
+from nlpkit.tasks import Generation, Head, Record, Task
 
 if TYPE_CHECKING:
     from nlpkit.inference import InferenceStats
@@ -80,13 +81,25 @@ class GeneratedText(Generation):
 
 
 # -- generation settings ----------------------------------------------------------
-_SETTING_TYPES: dict[str, type] = {
-    "max_new_tokens": int, "min_new_tokens": int, "num_beams": int, "do_sample": bool,
-    "temperature": float, "top_k": int, "top_p": float, "seed": int, "length_penalty": float,
-    "no_repeat_ngram_size": int, "num_return_sequences": int, "early_stopping": bool,
-    "repetition_penalty": float,
-}
 STRATEGIES = ("greedy", "beam", "sample")
+#: The generation settings as task options (``-O num_beams=4``); None: the model's default.
+GENERATION_OPTIONS: tuple[Option, ...] = (
+    Option("strategy", str, None, "greedy, beam (4 beams unless num_beams is given) or sample", choices=STRATEGIES),
+    Option("max_new_tokens", int, None, "longest output, in tokens (default: the model's, else 128)", minimum=1),
+    Option("min_new_tokens", int, None, "shortest output, in tokens", minimum=0),
+    Option("num_beams", int, None, "beams of beam search", minimum=1),
+    Option("do_sample", bool, None, "sample instead of searching"),
+    Option("temperature", float, None, "sampling temperature"),
+    Option("top_k", int, None, "sample from the k most probable tokens", minimum=0),
+    Option("top_p", float, None, "sample from the smallest set of tokens with this probability"),
+    Option("seed", int, None, "random seed of sampling"),
+    Option("length_penalty", float, None, "beam search: exponent of the length normalisation"),
+    Option("no_repeat_ngram_size", int, None, "never repeat an n-gram of this size", minimum=0),
+    Option("num_return_sequences", int, None, "sequences returned per input (best first)", minimum=1),
+    Option("early_stopping", bool, None, "beam search: stop when enough beams are finished"),
+    Option("repetition_penalty", float, None, "penalty of repeated tokens (1.0: none)"),
+)
+_SETTINGS = {option.name: option for option in GENERATION_OPTIONS if option.name != "strategy"}
 
 
 @dataclasses.dataclass
@@ -107,7 +120,7 @@ class GenerationSettings:
     early_stopping: bool | None = None
     repetition_penalty: float | None = None
 
-    OPTIONS: ClassVar[tuple[str, ...]] = (*_SETTING_TYPES, "strategy")
+    OPTIONS: ClassVar[tuple[str, ...]] = tuple(option.name for option in GENERATION_OPTIONS)
 
     @classmethod
     def from_options(cls, options: dict[str, Any], defaults: dict[str, Any] | None = None) -> tuple[GenerationSettings, dict[str, Any]]:
@@ -116,53 +129,30 @@ class GenerationSettings:
         model's ``task_specific_params``) fill what the options leave open."""
         rest = dict(options)
         values: dict[str, Any] = {}
-        for key, kind in _SETTING_TYPES.items():
-            if key in rest:
-                values[key] = _convert(key, rest.pop(key), kind)
-        strategy = rest.pop("strategy", None)
+        for option in GENERATION_OPTIONS:
+            value = rest.pop(option.name, None)
+            if value is not None:
+                values[option.name] = option.convert(value)
+        strategy = values.pop("strategy", None)
         if strategy is not None:
-            if strategy not in STRATEGIES:
-                raise NlpkitError(f"option 'strategy' must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
             values.setdefault("do_sample", strategy == "sample")
             values.setdefault("num_beams", 4 if strategy == "beam" else 1)
         if values.get("do_sample") or values.get("num_beams") == 1:
             defaults = {k: v for k, v in (defaults or {}).items() if k not in {"num_beams", "early_stopping", "length_penalty"}}
         for key, value in (defaults or {}).items():
-            if key in _SETTING_TYPES and value is not None:
+            if key in _SETTINGS and value is not None:
                 values.setdefault(key, value)
         settings = cls(**values)
         settings.check()
         return settings, rest
 
     def check(self) -> None:
-        for key in ("max_new_tokens", "num_beams", "num_return_sequences"):
-            value = getattr(self, key)
-            if value is not None and value < 1:
-                raise NlpkitError(f"option {key!r} must be at least 1, not {value}")
         if not self.do_sample and self.num_return_sequences > (self.num_beams or 1):
             raise NlpkitError(f"num_return_sequences={self.num_return_sequences} needs as many beams (num_beams) or sampling (do_sample=true)")
 
     def generate_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for transformers' ``generate`` (seed excluded)."""
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None and k != "seed"}
-
-
-def _convert(key: str, value: Any, kind: type) -> Any:
-    if kind is bool:
-        if isinstance(value, bool):
-            return value
-        if str(value).lower() in {"true", "1", "yes"}:
-            return True
-        if str(value).lower() in {"false", "0", "no"}:
-            return False
-    else:
-        try:
-            if kind is int and isinstance(value, float) and not value.is_integer():
-                raise ValueError
-            return kind(value)
-        except (TypeError, ValueError):
-            pass
-    raise NlpkitError(f"option {key!r} must be {kind.__name__}, not {value!r}")
 
 
 # -- model-config conventions -------------------------------------------------------
@@ -210,7 +200,7 @@ def t5_translation_prefix(network: Any, source_lang: str, target_lang: str) -> s
 
 def generation_defaults(params: dict[str, Any]) -> dict[str, Any]:
     """Generation settings from ``task_specific_params`` (``max_length`` becomes ``max_new_tokens``)."""
-    out = {k: v for k, v in params.items() if k in _SETTING_TYPES}
+    out = {k: v for k, v in params.items() if k in _SETTINGS}
     if "max_length" in params and "max_new_tokens" not in out:
         out["max_new_tokens"] = params["max_length"]
     if "min_length" in params and "min_new_tokens" not in out:
@@ -412,10 +402,9 @@ class Seq2SeqTask(Task):
     """Text in, text out. Subclasses read their formats and name their metrics; this
     class predicts (batched generation), prepares training features and scores per example.
 
-    Prediction options: generation settings (`GenerationSettings.OPTIONS`), ``prompt``
+    Options (`options`, ``nlpkit task NAME`` lists them): generation settings, ``prompt``
     (decoder-only models), ``prefix`` (overrides the model's task prefix),
-    ``max_source_length`` and ``scores`` (fill each record's score); subclasses add
-    their own through `task_options`.
+    ``max_source_length`` and ``scores`` (fill each record's score); subclasses add theirs.
     Options given when fine-tuning (``-O key=value``) are saved with the model and
     become its prediction defaults, so a fine-tuned folder predicts with no flags.
     """
@@ -423,8 +412,15 @@ class Seq2SeqTask(Task):
     head = Head.SEQ2SEQ
     #: Key of the model config's ``task_specific_params`` for this task (T5/BART).
     params_key: ClassVar[str | None] = None
-    #: Options (besides generation settings) `predict` and `training_features` accept.
-    task_options: ClassVar[tuple[str, ...]] = ("prompt", "prefix", "max_source_length", "max_target_length", "all_targets", "scores")
+    options: ClassVar[tuple[Option, ...]] = (
+        *GENERATION_OPTIONS,
+        Option("prompt", str, None, "prompt format of decoder-only models: '… {source} …' (e.g. '{source}\\nTL;DR:')", stages=TRAIN_PREDICT),
+        Option("prefix", str, None, "text put before each input (default: the model's task prefix, e.g. T5's 'summarize: ')", stages=TRAIN_PREDICT),
+        Option("max_source_length", int, None, "input token limit (default: the model's)", minimum=1),
+        Option("max_target_length", int, None, "target token limit when training (default: --max-length)", stages=TRAIN, minimum=1),
+        Option("all_targets", bool, False, "train on every reference, not just the first", stages=TRAIN),
+        Option("scores", bool, False, "fill each record's score (mean token log-probability; keeps every step's logits)"),
+    )
 
     def __init__(self) -> None:
         # tokenizer id → model, filled by `prepare_model`, so `training_features`
@@ -450,22 +446,15 @@ class Seq2SeqTask(Task):
         Subclasses extend it (translation: language codes)."""
         network = getattr(model, "network", None)
         params = task_params(network, self.params_key) if network is not None and self.params_key else {}
-        prefix = options.get("prefix", params.get("prefix", "")) or ""
-        request = GenerationRequest(prompt=options.get("prompt"), max_source_length=_opt_int(options, "max_source_length"), scores=_opt_bool(options, "scores"))
+        prefix = options.get("prefix") if options.get("prefix") is not None else params.get("prefix", "")
+        request = GenerationRequest(prompt=options.get("prompt"), max_source_length=options.get("max_source_length"), scores=bool(options.get("scores")))
         return prefix, generation_defaults(params), request
-
-    def saved_options(self, model: Any) -> dict[str, Any]:
-        """Task options the model was fine-tuned with (from its nlpkit.json)."""
-        meta = getattr(model, "meta", None) or {}
-        saved = dict((meta.get("training") or {}).get("task_options") or {})
-        return {k: v for k, v in saved.items() if k in self.task_options or k in GenerationSettings.OPTIONS}
 
     # inference ----------------------------------------------------------------------
     def predict(self, model: Model, inputs: Sequence[Seq2SeqExample], *, batch_size: int = 16, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[GeneratedText]:
-        options = {**self.saved_options(model), **options}
+        options = self.resolve_options("predict", options, model)
         settings_options = {k: v for k, v in options.items() if k in GenerationSettings.OPTIONS}
         rest = {k: v for k, v in options.items() if k not in GenerationSettings.OPTIONS}
-        reject_options(self, rest, (*self.task_options, *GenerationSettings.OPTIONS))
         rest = self.check_inputs(inputs, rest)
         prefix, defaults, request = self.conventions(model, rest)
         request.settings, _ = GenerationSettings.from_options(settings_options, defaults)
@@ -513,16 +502,16 @@ class Seq2SeqTask(Task):
     def training_features(self, examples: Sequence[Seq2SeqExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
         """Source ids and target ``labels`` (``text_target=``); decoder-only models get
         prompt + target in one sequence with the prompt masked out of the loss."""
-        reject_options(self, options, (*self.task_options, *GenerationSettings.OPTIONS))
+        options = self.resolve_options("train", options)
         options = self.check_inputs(examples, options) if examples else options
         model = self._models.get(id(tokenizer))
-        prefix, _, request = self.conventions(model, options) if model is not None else (options.get("prefix", "") or "", {}, GenerationRequest(prompt=options.get("prompt")))
-        target_length = _opt_int(options, "max_target_length") or max_length
+        prefix, _, request = self.conventions(model, options) if model is not None else (options.get("prefix") or "", {}, GenerationRequest(prompt=options.get("prompt")))
+        target_length = options["max_target_length"] or max_length
         pairs = []
         for ex in examples:
             if not ex.targets:
                 raise DataError(ex.source, "no reference output to train on", field="targets")
-            targets = ex.targets if _opt_bool(options, "all_targets") else ex.targets[:1]
+            targets = ex.targets if options["all_targets"] else ex.targets[:1]
             pairs.extend((prefix + ex.text, t) for t in targets)
         if not pairs:
             return []
@@ -556,13 +545,3 @@ def _decoder_only_features(pairs: list[tuple[str, str]], tokenizer: Any, prompt:
         labels = ([IGNORE_INDEX] * len(prompt_ids) + target_ids)[-max_length:]
         features.append({"input_ids": ids, "attention_mask": [1] * len(ids), "labels": labels})
     return features
-
-
-def _opt_int(options: dict[str, Any], key: str) -> int | None:
-    value = options.get(key)
-    return None if value is None else _convert(key, value, int)
-
-
-def _opt_bool(options: dict[str, Any], key: str) -> bool:
-    value = options.get(key)
-    return False if value is None else _convert(key, value, bool)

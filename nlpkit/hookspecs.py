@@ -5,8 +5,15 @@ A plugin is a module (or object) named by an entry point in the ``nlpkit`` group
     [project.entry-points.nlpkit]
     sentiment = "nlpkit_sentiment.plugin"
 
-whose functions carry ``@nlpkit.hookimpl``. Registration hooks receive a
-``register`` callback, so the core decides naming and reports collisions.
+whose functions carry ``@nlpkit.hookimpl`` (``@hookimpl(specname="register_tasks")``
+lets a function of another name implement a hook). Registration hooks receive a
+``register`` callback, so the core decides naming:
+
+- each registered item must be of the type the hook names (else the plugin fails);
+- a plugin that fails in any hook registers nothing from any hook;
+- a name that is already taken stays with its owner (the core and the bundled
+  plugins first, then third-party plugins in installation order); the newcomer's
+  item is skipped and reported (``nlpkit plugins --json`` lists every collision).
 
 Keep plugin modules light: importing one must not import torch, transformers,
 datasets or evaluate. Register small spec objects; load heavy code on first use.
@@ -27,7 +34,9 @@ def register_tasks(register: Callable[[Any], None]) -> None:
     """Register tasks: call ``register(task)`` once per `nlpkit.Task` instance.
 
     The task's ``name`` is its public name (``nlpkit predict NAME``); a name another
-    plugin already registered is an error naming both distributions.
+    plugin registered first stays theirs and yours is skipped and reported.
+
+    :param register: call it with each `nlpkit.Task` instance (anything else fails the plugin).
     """
 
 
@@ -38,6 +47,8 @@ def register_models(register: Callable[..., None]) -> None:
     A `nlpkit.ModelSpec` gives a short name (``minilm``) to a backend and a source
     (hub id or local folder, possibly computed lazily), so users can write
     ``--model minilm``. Hub ids and local folders work without registration.
+
+    :param register: call it with each `nlpkit.ModelSpec`.
     """
 
 
@@ -47,6 +58,9 @@ def register_backends(register: Callable[[Any], None]) -> None:
 
     A backend turns a model source into a `nlpkit.Model` for a head and trains or
     saves it (the core ships ``transformers`` and ``sklearn``).
+
+    :param register: call it with each `nlpkit.Backend` instance; its ``name`` is what
+        a `ModelSpec` or a saved ``nlpkit.json`` refers to.
     """
 
 
@@ -56,6 +70,8 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 
     A `nlpkit.DatasetSpec` names a hub id and, per split, the file it has in a local
     mirror laid out as ``DATA_DIR/<task>/<dataset>/<file>`` (``--data-dir``).
+
+    :param register: call it with each `nlpkit.DatasetSpec`.
     """
 
 
@@ -65,6 +81,8 @@ def register_metrics(register: Callable[[Any], None]) -> None:
 
     The class (an `nlpkit.metrics.base.NlpkitMetric`, i.e. an ``evaluate.Metric``)
     is imported only when the metric is first used.
+
+    :param register: call it with each `nlpkit.MetricSpec`.
     """
 
 
@@ -74,6 +92,8 @@ def register_suites(register: Callable[[Any], None]) -> None:
 
     ``path`` is a TOML suite file shipped with the plugin; ``nlpkit bench NAME`` runs it
     and ``nlpkit bench --list`` lists it.
+
+    :param register: call it with each `nlpkit.SuiteSpec`.
     """
 
 
@@ -82,5 +102,9 @@ def register_commands(cli: Any) -> None:
     """Add commands to the ``nlpkit`` click group: ``@cli.command()`` on your functions.
 
     Import heavy libraries inside the command function, not at module level, so
-    ``nlpkit --help`` stays fast.
+    ``nlpkit --help`` stays fast. A command name the core or an earlier plugin
+    already has is skipped and reported, and a failure here unregisters everything
+    the plugin registered in the other hooks.
+
+    :param cli: a click group: add commands with ``@cli.command()``.
     """

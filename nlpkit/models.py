@@ -18,10 +18,11 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.device import Placement
 from nlpkit.errors import ModelLoadError, NlpkitError
+from nlpkit.options import Option
 from nlpkit.tasks import Head
 
 if TYPE_CHECKING:
@@ -101,6 +102,8 @@ class Backend:
     heads: frozenset[Head] = frozenset()
     #: True if its models can run on an accelerator (`Model.to`); False: the CPU only, whatever `--device` says.
     accelerated: bool = False
+    #: ``-O`` options `finetune` passes to this backend (`TrainConfig.backend_options`).
+    options: ClassVar[tuple[Option, ...]] = ()
 
     def load(self, source: str, task: Task, *, labels: list[str] | None = None, meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> Model:
         """Load `source` (folder or hub id) for `task`'s head. `labels` sizes a new head."""

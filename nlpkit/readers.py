@@ -17,6 +17,8 @@ from typing import Any
 from nlpkit.errors import DataError
 
 FORMATS = ("tsv", "csv", "jsonl")
+#: The csv module refuses fields over 131,072 characters by default; long documents are fine.
+FIELD_SIZE_LIMIT = 2**31 - 1
 
 
 def read_text(path: str | Path) -> str:
@@ -86,9 +88,18 @@ def iter_jsonl(path: str | Path, text: str) -> Iterator[tuple[int, dict[str, Any
 def _iter_delimited(path: str | Path, text: str, delimiter: str, header: bool | list[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     # QUOTE_NONE for TSV: SST-2 sentences contain bare quote characters.
     quoting = csv.QUOTE_NONE if delimiter == "\t" else csv.QUOTE_MINIMAL
+    if csv.field_size_limit() < FIELD_SIZE_LIMIT:
+        csv.field_size_limit(FIELD_SIZE_LIMIT)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quoting=quoting)
     columns: list[str] | None = list(header) if isinstance(header, list) else None
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise DataError(path, f"malformed {'TSV' if delimiter == chr(9) else 'CSV'}: {exc}", line=reader.line_num) from None
         number = reader.line_num
         if not row or all(not cell.strip() for cell in row):
             continue

@@ -2,6 +2,8 @@
 
 The core owns naming: a registry refuses a second registration of one name
 (naming both distributions) and answers an unknown name with the close matches.
+Which plugin keeps a contested name is the plugin manager's policy
+(`nlpkit.plugins`): it checks before adding and reports the newcomer.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class Entry(Generic[T]):
     name: str
     item: T
     distribution: str
+
+
+__all__ = ["Entry", "NameCollisionError", "Registry"]
 
 
 class Registry(Generic[T]):

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import DataError, NlpkitError
+from nlpkit.options import Option, resolve, saved_options
 
 if TYPE_CHECKING:
     from nlpkit.inference import InferenceStats
@@ -122,6 +123,17 @@ class Task:
     default_metrics: ClassVar[tuple[str, ...]] = ()
     #: Registered dataset used by the task's examples and suites, if any.
     default_dataset: ClassVar[str | None] = None
+    #: Every ``-O`` option the task understands (`nlpkit.options`); nothing else is accepted.
+    options: ClassVar[tuple[Option, ...]] = ()
+    #: File formats `read` understands, for `nlpkit task NAME`.
+    formats: ClassVar[tuple[str, ...]] = ()
+
+    # options -------------------------------------------------------------------
+    def resolve_options(self, stage: str, given: dict[str, Any] | None = None, model: Model | None = None) -> dict[str, Any]:
+        """Every option of `stage` (read/train/predict): default < saved with `model` < given.
+        Unknown names and wrong types raise an `NlpkitError` naming the option."""
+        saved = saved_options(model.meta) if model is not None else None
+        return resolve(self.options, given, owner=f"task {self.name!r}", stage=stage, saved=saved)
 
     # data --------------------------------------------------------------------
     def read(self, path: str | Path, **options: Any) -> list[Any]:
@@ -157,10 +169,10 @@ class Task:
     ) -> list[Record]:
         """Predict one record per input, in input order.
 
-        Call ``maybe_batch(stats, n_examples, n_tokens)`` (`nlpkit.inference`) around each
-        model call, so the benchmark harness can time inference without scoring.
-        `options` are task-specific settings (``nlpkit predict -O top_k=3``); reject
-        unknown ones with an `NlpkitError`."""
+        Use only the model's head contract (`nlpkit.models`): the core's inference loop
+        times each batch into `stats` for the harness. `options` are the task's declared
+        options (``nlpkit predict -O top_k=3``): call ``self.resolve_options("predict",
+        options, model)`` to check them and fill in defaults."""
         raise NotImplementedError
 
     # scoring --------------------------------------------------------------------
@@ -208,11 +220,3 @@ def require_text(text: Any, path: str | Path | None, line: int | None, field: st
     if not text.strip():
         raise DataError(path, "empty text", line=line, field=field)
     return text
-
-
-def reject_options(task: Task, options: dict[str, Any], allowed: Iterable[str] = ()) -> None:
-    """Raise an `NlpkitError` naming any option `task` does not understand."""
-    unknown = sorted(set(options) - set(allowed))
-    if unknown:
-        known = ", ".join(sorted(allowed)) or "none"
-        raise NlpkitError(f"task {task.name!r} has no option {', '.join(map(repr, unknown))} (options: {known})")

@@ -174,3 +174,40 @@ def tiny_gpt2(folder: str | Path, texts: Iterable[str] = (), *, seed: int = 0, n
     torch.manual_seed(seed)
     transformers.GPT2LMHeadModel(config).save_pretrained(folder)
     return folder
+
+
+# -- reader fuzzing ----------------------------------------------------------------------
+def check_reader_never_crashes(read: Any, suffix: str, seeds: Sequence[str], *, alphabet: str = "", max_examples: int = 60) -> None:
+    """Property test (hypothesis): `read(path)` on any byte string gives records or a `DataError`.
+
+    Inputs are random bytes, text over the format's `alphabet`, and mutations of the
+    valid `seeds` (spliced, cut, with a BOM); anything but `DataError` fails the test.
+    Call it from a plugin's test of its reader; needs ``hypothesis`` (the test extra)."""
+    import tempfile
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from nlpkit.errors import DataError
+
+    chars = alphabet + "\t\n\r ,;:\"'{}[]0123456789-_.abcXYZ\ufeff\u00e9\x00"
+    seed_texts = st.sampled_from(list(seeds))
+    mutated = st.tuples(seed_texts, st.integers(0, 400), st.integers(0, 40), st.text(alphabet=chars, max_size=20)).map(
+        lambda t: t[0][: t[1]] + t[3] + t[0][t[1] + t[2] :]
+    )
+    texts = st.one_of(st.text(alphabet=chars, max_size=300), mutated, seed_texts.map(lambda s: "\ufeff" + s))
+    data = st.one_of(st.binary(max_size=300), texts.map(lambda s: s.encode("utf-8", "surrogatepass")))
+
+    @settings(max_examples=max_examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(data)
+    def run(raw: bytes) -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"data{suffix}"
+            path.write_bytes(raw)
+            try:
+                records = read(path)
+            except DataError:
+                return
+            assert isinstance(records, list)
+
+    run()

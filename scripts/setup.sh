@@ -4,6 +4,7 @@
 # build), then nlpkit, every bundled plugin, the offline MiniLM and the test tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "nlpkit needs Python 3.11 or newer (python3 is $(python3 -V 2>&1))" >&2; exit 1; }
 python3 -m venv .venv
 . .venv/bin/activate
 pip_install() { pip install --quiet --disable-pip-version-check "$@" 2>&1 | { grep -v "is ignored: it is neither" || true; }; }

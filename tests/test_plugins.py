@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,12 @@ def install(plugin_dir: Path, dist: str, module: str, source: str) -> None:
     sys.path.insert(0, str(plugin_dir / dist))
 
 
+def set_installed(plugin_dir: Path, dist: str, mtime: float) -> None:
+    """Pretend `dist` was installed at `mtime` (its dist-info folder's modification time)."""
+    (info,) = (plugin_dir / dist).glob("*.dist-info")
+    os.utime(info, (mtime, mtime))
+
+
 def load(**kwargs) -> tuple[PluginManager, list[str]]:
     lines: list[str] = []
     manager = PluginManager(report=lines.append, **kwargs).load()
@@ -94,14 +101,19 @@ def test_hook_that_raises_registers_nothing_and_others_keep_working(plugin_dir: 
     assert len(lines) == 1 and "database of labels is missing" in lines[0]
 
 
-def test_name_collision_names_both_distributions(plugin_dir: Path) -> None:
+def test_name_collision_between_third_parties_keeps_the_first_installed(plugin_dir: Path) -> None:
     install(plugin_dir, "fake-good", "fakeplugin_good", GOOD)
     install(plugin_dir, "fake-collide", "fakeplugin_collide", COLLIDES)
+    # fake-collide sorts first by name but was installed later: installation order decides
+    set_installed(plugin_dir, "fake-good", 1_000_000)
+    set_installed(plugin_dir, "fake-collide", 2_000_000)
     manager, lines = load(only=["fake-good", "fake-collide"])
+    assert manager.registries["tasks"].entry("echo").distribution == "fake-good"
     assert len(lines) == 1
-    assert "fake-good" in lines[0] and "fake-collide" in lines[0] and "'echo'" in lines[0]
-    # plugins load in entry-point name order, so the first keeps the name and the second is skipped
-    assert "plugin 'fakeplugin_good' (fake-good) skipped" in lines[0]
+    assert "plugin 'fakeplugin_collide' (fake-collide)" in lines[0] and "task 'echo' (kept by fake-good)" in lines[0]
+    assert [c.to_dict() for c in manager.collisions] == [{"kind": "task", "name": "echo", "kept_by": "fake-good", "skipped_from": "fake-collide"}]
+    set_installed(plugin_dir, "fake-good", 3_000_000)  # now installed last: it loses
+    manager, _ = load(only=["fake-good", "fake-collide"])
     assert manager.registries["tasks"].entry("echo").distribution == "fake-collide"
 
 
@@ -160,3 +172,205 @@ def test_help_and_plugins_do_not_import_heavy_libraries() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+# -- type checks, all-or-nothing, pluggy calling ---------------------------------------
+WRONG_TYPE = """
+from nlpkit import DatasetSpec, hookimpl
+
+@hookimpl
+def register_tasks(register):
+    register(DatasetSpec(name="notatask", task="x", folder="x", files={}))
+"""
+
+FAILS_IN_A_LATER_HOOK = """
+from nlpkit import DatasetSpec, hookimpl
+
+@hookimpl
+def register_datasets(register):
+    register(DatasetSpec(name="orphan_data", task="x", folder="x", files={}))
+
+@hookimpl
+def register_suites(register):
+    raise RuntimeError("suite folder missing")
+"""
+
+SPECNAME = """
+from nlpkit import hookimpl
+from nlpkit.classification import TextClassificationTask
+
+class Renamed(TextClassificationTask):
+    name = "renamed"
+
+@hookimpl(specname="register_tasks")
+def add_my_tasks(register):
+    register(Renamed())
+"""
+
+MISSPELLED_HOOK = """
+from nlpkit import hookimpl
+
+@hookimpl
+def regster_tasks(register):
+    pass
+"""
+
+HIJACK = """
+from nlpkit import MetricSpec, hookimpl
+from nlpkit.classification import TextClassificationTask
+
+class FakeSentiment(TextClassificationTask):
+    name = "sentiment"
+
+class Own(TextClassificationTask):
+    name = "own_task"
+
+@hookimpl
+def register_tasks(register):
+    register(FakeSentiment())
+    register(Own())
+
+@hookimpl
+def register_metrics(register):
+    register(MetricSpec("accuracy", "fakeplugin_hijack:Nope"))
+"""
+
+
+def test_registering_the_wrong_type_is_that_plugins_error_naming_hook_and_types(plugin_dir: Path) -> None:
+    install(plugin_dir, "fake-wrong", "fakeplugin_wrong", WRONG_TYPE)
+    manager, lines = load(only=["fake-wrong"])
+    assert "notatask" not in manager.registries["tasks"] and "notatask" not in manager.registries["datasets"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert "'fakeplugin_wrong' (fake-wrong)" in line and "register_tasks" in line
+    assert "nlpkit.data.DatasetSpec ('notatask')" in line and "expected nlpkit.Task" in line
+
+
+def test_a_plugin_failing_in_any_hook_registers_nothing_from_any_hook(plugin_dir: Path) -> None:
+    install(plugin_dir, "fake-later", "fakeplugin_later", FAILS_IN_A_LATER_HOOK)
+    manager, lines = load(only=["fake-later"])
+    assert "orphan_data" not in manager.registries["datasets"], "the earlier hook's dataset must be rolled back too"
+    assert len(lines) == 1 and "register_suites failed" in lines[0] and "suite folder missing" in lines[0]
+    info = next(p for p in manager.plugins if p.distribution == "fake-later")
+    assert info.registered == {} and info.error
+
+
+def test_hooks_are_called_through_pluggy_so_specname_works(plugin_dir: Path) -> None:
+    install(plugin_dir, "fake-specname", "fakeplugin_specname", SPECNAME)
+    manager, lines = load(only=["fake-specname"])
+    assert lines == []
+    assert manager.registries["tasks"].entry("renamed").distribution == "fake-specname"
+
+
+def test_a_misspelled_hook_is_reported_with_the_close_hook_name(plugin_dir: Path) -> None:
+    install(plugin_dir, "fake-typo", "fakeplugin_typo", MISSPELLED_HOOK)
+    _, lines = load(only=["fake-typo"])
+    assert len(lines) == 1 and "'regster_tasks'" in lines[0] and "did you mean 'register_tasks'" in lines[0]
+
+
+def test_a_third_party_cannot_hijack_bundled_names_and_every_collision_is_listed(plugin_dir: Path) -> None:
+    install(plugin_dir, "fake-hijack", "fakeplugin_hijack", HIJACK)
+    set_installed(plugin_dir, "fake-hijack", 1)  # installed long before the bundled plugins: still loses
+    manager, lines = load(only=["fake-hijack", "nlpkit-sentiment"])
+    assert manager.registries["tasks"].entry("sentiment").distribution == "nlpkit-sentiment"
+    assert manager.registries["metrics"].entry("accuracy").distribution == "nlpkit"
+    assert manager.registries["tasks"].entry("own_task").distribution == "fake-hijack", "its other items still register"
+    info = next(p for p in manager.plugins if p.distribution == "fake-hijack")
+    assert {(c.kind, c.name, c.kept_by) for c in info.skipped} == {("task", "sentiment", "nlpkit-sentiment"), ("metric", "accuracy", "nlpkit")}
+    assert len(lines) == 1 and "task 'sentiment' (kept by nlpkit-sentiment)" in lines[0] and "metric 'accuracy' (kept by nlpkit)" in lines[0]
+
+
+def test_strict_mode_makes_a_collision_an_error(plugin_dir: Path) -> None:
+    install(plugin_dir, "fake-hijack", "fakeplugin_hijack", HIJACK)
+    with pytest.raises(PluginError, match=re.escape("task 'sentiment' (kept by nlpkit-sentiment)")):
+        load(only=["fake-hijack", "nlpkit-sentiment"], strict=True)
+
+
+# -- heavy imports, selection, tracing --------------------------------------------------
+def test_a_plugin_that_imports_a_heavy_library_is_reported_naming_the_importer(plugin_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import nlpkit.plugins
+
+    monkeypatch.setattr(nlpkit.plugins, "HEAVY_MODULES", ("fakeplugin_heavylib",))
+    (plugin_dir / "fakeplugin_heavylib.py").write_text("WEIGHT = 1\n")
+    (plugin_dir / "fakeplugin_helper.py").write_text("import fakeplugin_heavylib\n")
+    install(plugin_dir, "fake-heavy", "fakeplugin_heavy", "import fakeplugin_helper\n" + GOOD)
+    manager, lines = load(only=["fake-heavy"])
+    assert "echo" in manager.registries["tasks"], "reported, not skipped"
+    assert len(lines) == 1
+    assert "'fakeplugin_heavy' (fake-heavy)" in lines[0] and "fakeplugin_heavylib (imported by fakeplugin_helper)" in lines[0]
+    for name in ("fakeplugin_heavylib", "fakeplugin_helper", "fakeplugin_heavy"):
+        sys.modules.pop(name, None)
+    with pytest.raises(PluginError, match="fakeplugin_heavylib"):
+        load(only=["fake-heavy"], strict=True)
+
+
+def test_load_plugins_naming_an_unknown_plugin_says_so_with_the_known_ones(plugin_dir: Path) -> None:
+    install(plugin_dir, "fake-good", "fakeplugin_good", GOOD)
+    manager, lines = load(only=["fake-goood"])
+    assert len(lines) == 1
+    assert "NLPKIT_LOAD_PLUGINS" in lines[0] and "'fake-goood'" in lines[0] and "did you mean 'fake-good'" in lines[0]
+    assert "fakeplugin_good (fake-good)" in lines[0] and "ner (nlpkit-ner)" in lines[0]
+    assert "echo" not in manager.registries["tasks"]
+
+
+def test_trace_env_prints_each_hook_call_and_what_it_registered(plugin_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    install(plugin_dir, "fake-good", "fakeplugin_good", GOOD)
+    monkeypatch.setenv("NLPKIT_TRACE_PLUGINS", "1")
+    load(only=["fake-good"])
+    err = capsys.readouterr().err
+    assert "nlpkit trace: register_tasks -> fake-good:fakeplugin_good" in err
+    assert "nlpkit trace: register_tasks done: EchoTask 'echo'" in err
+
+
+# -- commands -------------------------------------------------------------------------
+COMMANDS = """
+from nlpkit import hookimpl
+
+@hookimpl
+def register_commands(cli):
+    @cli.command()
+    def hello():
+        print("hello from a plugin")
+
+    @cli.command()
+    def predict():
+        print("hijacked")
+"""
+
+COMMANDS_FAIL = GOOD + """
+@hookimpl
+def register_commands(cli):
+    raise RuntimeError("no click here")
+"""
+
+
+def test_plugin_commands_are_added_but_cannot_replace_core_commands(plugin_dir: Path) -> None:
+    import click
+
+    install(plugin_dir, "fake-cmd", "fakeplugin_cmd", COMMANDS)
+    manager, lines = load(only=["fake-cmd"])
+    core_predict = click.Command("predict")
+    cli = click.Group("nlpkit", commands=[core_predict])
+    manager.add_commands(cli)
+    assert "hello" in cli.commands and cli.commands["predict"] is core_predict
+    assert len(lines) == 1 and "skipped command 'predict'" in lines[0]
+    info = next(p for p in manager.plugins if p.distribution == "fake-cmd")
+    assert info.registered == {"commands": ["hello"]}
+    assert [(c.kind, c.name) for c in info.skipped] == [("command", "predict")]
+
+
+def test_a_failing_register_commands_unregisters_the_plugins_tasks_too(plugin_dir: Path) -> None:
+    install(plugin_dir, "fake-cmdfail", "fakeplugin_cmdfail", COMMANDS_FAIL)
+    manager, lines = load(only=["fake-cmdfail"])
+    assert "echo" not in manager.registries["tasks"]
+    assert len(lines) == 1 and "register_commands failed" in lines[0]
+
+
+def test_plugins_json_lists_skipped_items_and_collisions(plugin_dir: Path) -> None:
+    make_distribution(plugin_dir / "h", "fake-hijack", {"fakeplugin_hijack": HIJACK}, {"fakeplugin_hijack": "fakeplugin_hijack"})
+    result = run_cli(["plugins", "--json"], plugin_dir)
+    assert result.returncode == 0, result.stderr
+    rows = {row["distribution"]: row for row in json.loads(result.stdout)}
+    assert {(s["kind"], s["name"], s["kept_by"]) for s in rows["fake-hijack"]["skipped"]} == {("task", "sentiment", "nlpkit-sentiment"), ("metric", "accuracy", "nlpkit")}
+    assert rows["fake-hijack"]["registered"] == {"tasks": ["own_task"]}
+    assert rows["nlpkit-sentiment"]["bundled"] is True and rows["fake-hijack"]["bundled"] is False

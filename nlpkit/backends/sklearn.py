@@ -7,13 +7,16 @@ folder from a stranger cannot run code when loaded (unlike pickle).
 
 from __future__ import annotations
 
+import importlib.abc
+import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import ModelLoadError, NlpkitError
 from nlpkit.inference import maybe_batch
 from nlpkit.models import Backend, Model
+from nlpkit.options import TRAIN, Option, resolve
 from nlpkit.tasks import Head
 
 if TYPE_CHECKING:
@@ -46,11 +49,44 @@ class SklearnModel(Model):
         return out
 
     def save(self, folder: Path) -> list[str]:
+        skops_io = import_skops_io()
+        folder.mkdir(parents=True, exist_ok=True)
+        skops_io.dump(self.pipeline, folder / MODEL_FILE)
+        return [MODEL_FILE]
+
+
+class _RefuseImports(importlib.abc.MetaPathFinder):
+    """A meta-path finder that makes ``import NAME`` fail for the top-level names given."""
+
+    def __init__(self, names: frozenset[str]):
+        self.names = names
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> None:
+        if fullname.partition(".")[0] in self.names:
+            raise ImportError(f"{fullname} is not imported while skops builds its trust list")
+        return None
+
+
+def import_skops_io() -> Any:
+    """`skops.io`, imported without importing torch.
+
+    skops builds its trust list from `sklearn.utils.all_estimators()`, which walks
+    every sklearn package; walking imports `sklearn.externals.array_api_compat.torch`,
+    which imports torch (seconds) when it is installed. A TF-IDF model needs none of
+    it, so torch imports are refused while skops loads (the walk skips the failing
+    package); torch stays importable afterwards.
+    """
+    if "skops.io" in sys.modules or "torch" in sys.modules:
         import skops.io
 
-        folder.mkdir(parents=True, exist_ok=True)
-        skops.io.dump(self.pipeline, folder / MODEL_FILE)
-        return [MODEL_FILE]
+        return skops.io
+    blocker = _RefuseImports(frozenset({"torch"}))
+    sys.meta_path.insert(0, blocker)
+    try:
+        import skops.io
+    finally:
+        sys.meta_path.remove(blocker)
+    return skops.io
 
 
 def make_pipeline(options: dict[str, Any] | None = None) -> Any:
@@ -62,7 +98,7 @@ def make_pipeline(options: dict[str, Any] | None = None) -> Any:
     options = options or {}
     return Pipeline(
         [
-            ("tfidf", TfidfVectorizer(ngram_range=tuple(options.get("ngram_range", (1, 2))), sublinear_tf=True, min_df=options.get("min_df", 1))),
+            ("tfidf", TfidfVectorizer(ngram_range=(1, options.get("max_ngram", 2)), sublinear_tf=True, min_df=options.get("min_df", 1))),
             ("classifier", LogisticRegression(C=options.get("C", 4.0), max_iter=2000)),
         ]
     )
@@ -73,18 +109,22 @@ class SklearnBackend(Backend):
 
     name = "sklearn"
     heads = frozenset({Head.SEQUENCE_CLASSIFICATION})
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("C", float, 4.0, "inverse regularisation strength of the logistic regression", stages=TRAIN, minimum=1e-12),
+        Option("min_df", int, 1, "ignore n-grams seen in fewer training texts", stages=TRAIN, minimum=1),
+        Option("max_ngram", int, 2, "longest word n-gram of the TF-IDF features", stages=TRAIN, minimum=1),
+    )
 
     def accepts_folder(self, folder: Path) -> bool:
         return (folder / MODEL_FILE).exists()
 
     def load(self, source: str, task: Task, *, labels: list[str] | None = None, meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> SklearnModel:
-        import skops.io
-
+        skops_io = import_skops_io()
         path = Path(source) / MODEL_FILE
         if not path.exists():
             raise ModelLoadError(f"{source}: model folder is missing {MODEL_FILE}")
         try:
-            pipeline = skops.io.load(path)  # default trust list only: refuses arbitrary types
+            pipeline = skops_io.load(path)  # default trust list only: refuses arbitrary types
         except Exception as exc:
             raise ModelLoadError(f"{path}: refusing or unable to load ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})") from None
         classes = [str(c) for c in pipeline.classes_]
@@ -95,7 +135,7 @@ class SklearnBackend(Backend):
         gold = [ex.label for ex in train]
         if len(set(gold)) < 2:
             raise NlpkitError(f"training data has {len(set(gold))} distinct label(s); a classifier needs at least 2")
-        pipeline = make_pipeline(config.backend_options)
+        pipeline = make_pipeline(resolve(self.options, config.backend_options, owner="the sklearn backend", stage="train"))
         pipeline.set_params(classifier__random_state=config.seed)
         pipeline.fit(texts, gold)
         return SklearnModel(pipeline, head=task.head, labels=labels or [str(c) for c in pipeline.classes_], source=source or "sklearn", task=task.name)

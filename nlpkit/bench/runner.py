@@ -143,7 +143,7 @@ def measure(run: RunSpec, options: BenchOptions, output: Path) -> dict[str, Any]
     model_ref = run.model
     if run.finetune is not None:
         model_ref, record["finetune"] = _finetune(run, task, options, output)
-    examples = load_examples(task, run.data_ref(), data_dir=options.data_dir, limit=run.limit)
+    examples = load_examples(task, run.data_ref(), data_dir=options.data_dir, limit=run.limit, read_options=api.read_options(task, api.task_options(task, run.options, "evaluate")))
     for example in examples:
         task.check_example_for_scoring(example)
     model = load_model(model_ref, task, device=run.device, precision=run.precision)

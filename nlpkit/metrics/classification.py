@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import datasets
-
 from nlpkit.metrics.base import NlpkitMetric
 
 
@@ -16,7 +14,7 @@ class Accuracy(NlpkitMetric):
     """Fraction of predictions equal to their reference."""
 
     description = "Accuracy: the fraction of predicted labels equal to the reference label."
-    features = datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Value("string")})
+    features = {"predictions": "string", "references": "string"}
     main_key = "accuracy"
 
     @staticmethod
@@ -40,7 +38,7 @@ class F1(NlpkitMetric):
     """
 
     description = "F1 over labels (macro by default), with per-label precision, recall and F1."
-    features = datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Value("string")})
+    features = {"predictions": "string", "references": "string"}
     main_key = "f1"
 
     @staticmethod

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nlpkit.errors import DataError
+from nlpkit.readers import read_text
 
 from nlpkit_ner.records import NerExample
 from nlpkit_ner.tags import TagError, to_iob2
@@ -25,12 +26,7 @@ def read_conll(path: str | Path, *, scheme: str | None = None, types: Sequence[s
     `scheme=None` guesses: IOB1 for the CoNLL-2003 layout (`-DOCSTART-` lines and four
     columns), IOB2 otherwise. With `require_labels=False` a one-column file (words
     only) is accepted as input."""
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as exc:
-        raise DataError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise DataError(path, exc.strerror or str(exc)) from None
+    lines = read_text(path).splitlines()  # checks UTF-8 and drops a BOM (it would glue onto the first token)
     if scheme is None:
         scheme = guess_scheme(lines)
     examples: list[NerExample] = []

@@ -7,17 +7,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import DataError, NlpkitError
-from nlpkit.tasks import Head, Task, _require_text, reject_options
+from nlpkit.options import READ, TRAIN, TRAIN_PREDICT, Option
+from nlpkit.tasks import Head, Task, _require_text
 
 from nlpkit_ner.records import Entities, NerExample
+from nlpkit_ner.tags import SCHEMES
 
 if TYPE_CHECKING:
     from nlpkit.inference import InferenceStats
     from nlpkit.models import Model
 
 SUBWORD_LABELS = ("first", "all")
-TRAIN_OPTIONS = ("subword_labels", "window_overlap")
-PREDICT_OPTIONS = ("window_overlap",)
 
 
 class NerTask(Task):
@@ -33,6 +33,12 @@ class NerTask(Task):
     description = "named entities: typed spans with character offsets (CoNLL-2003, WNUT-17, …)"
     default_metrics: ClassVar[tuple[str, ...]] = ("seqeval",)
     default_dataset = "conll2003"
+    formats: ClassVar[tuple[str, ...]] = ("CoNLL columns (IOB1/IOB2)", "JSON lines with character spans", "CoNLL04/ADE JSON", "plain text (predict)")
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("scheme", str, None, "tag scheme of CoNLL files (default: guessed; CoNLL-2003 is iob1)", choices=SCHEMES, stages=READ),
+        Option("subword_labels", str, "first", "label the first sub-word of each word, or all of them (B- becomes I-)", choices=SUBWORD_LABELS, stages=TRAIN),
+        Option("window_overlap", int, None, "sub-words shared by consecutive windows of a long sentence (default: a quarter of the window)", stages=TRAIN_PREDICT, minimum=0),
+    )
 
     # data --------------------------------------------------------------------
     def read(self, path: str | Path, *, scheme: str | None = None, types: Sequence[str] | None = None, require_labels: bool = True, **_: Any) -> list[NerExample]:
@@ -75,13 +81,13 @@ class NerTask(Task):
 
     # inference -----------------------------------------------------------------
     def predict(self, model: Model, inputs: Sequence[NerExample], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[Entities]:
-        reject_options(self, options, PREDICT_OPTIONS)
+        options = self.resolve_options("predict", options, model)
         from nlpkit_ner.tagging import tag_words
         from nlpkit_ner.tags import decode_spans
 
         if model.head is not Head.TOKEN_CLASSIFICATION:
             raise NlpkitError(f"{model.source} has a {model.head} head; the ner task needs a token-classification model")
-        tagged = tag_words(model, inputs, batch_size=batch_size, stats=stats, progress=progress, overlap=_int(options.get("window_overlap")))
+        tagged = tag_words(model, inputs, batch_size=batch_size, stats=stats, progress=progress, overlap=options["window_overlap"])
         out = []
         for example, words in zip(inputs, tagged):
             tags = [tag for tag, _ in words]
@@ -96,13 +102,11 @@ class NerTask(Task):
 
     # training --------------------------------------------------------------------
     def training_features(self, examples: Sequence[NerExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
-        reject_options(self, options, TRAIN_OPTIONS)
+        options = self.resolve_options("train", options)
         from nlpkit_ner.subwords import encode_words, special_ids, window_ids, windows
 
         assert label2id is not None
-        mode = options.get("subword_labels", "first")
-        if mode not in SUBWORD_LABELS:
-            raise NlpkitError(f"subword_labels must be one of {', '.join(SUBWORD_LABELS)}, not {mode!r}")
+        mode = options["subword_labels"]
         prefix, suffix = special_ids(tokenizer)
         budget = max_length - len(prefix) - len(suffix)
         features = []
@@ -112,7 +116,7 @@ class NerTask(Task):
             for tag in example.tags:
                 if tag not in label2id:
                     raise DataError(example.source, f"tag {tag!r} is not one of the model's labels ({', '.join(label2id)})", field="tags")
-            for start, end in windows(pieces, budget, _int(options.get("window_overlap"))):
+            for start, end in windows(pieces, budget, options["window_overlap"]):
                 ids, firsts = window_ids(pieces, start, end, budget, prefix, suffix)
                 labels = [-100] * len(ids)
                 last = len(ids) - len(suffix)
@@ -144,12 +148,3 @@ def entity_tags(prediction: Entities, example: NerExample) -> list[str]:
             raise NlpkitError(f"{example.source}: predicted entity {entity.text!r} [{entity.start}, {entity.end}) does not align with the words")
         spans.append((starts[entity.start], ends[entity.end], entity.type))
     return tags_from_spans(len(example.tokens), spans)
-
-
-def _int(value: Any) -> int | None:
-    if value is None:
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise NlpkitError(f"expected an integer, got {value!r}") from None

@@ -56,14 +56,14 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_metrics(register: Callable[[Any], None]) -> None:
-    register(MetricSpec("seqeval", "nlpkit.metrics.ner:EntityF1", "entity-level P/R/F1, strict IOB2 (seqeval / conlleval), micro and per type", main_key="f1"))
-    register(MetricSpec("relation_f1", "nlpkit.metrics.relations:RelationF1", "strict relation P/R/F1 (spans, entity types and relation type), micro; macro too", main_key="f1"))
-    register(MetricSpec("relation_macro_f1", "nlpkit.metrics.relations:RelationF1", "strict relation F1, macro over relation types", main_key="macro_f1"))
-    register(MetricSpec("semeval_f1", "nlpkit.metrics.relations:SemEvalF1", "SemEval-2010 Task 8 official macro-F1 (9 directional relations, Other excluded)", main_key="f1"))
+    register(MetricSpec("seqeval", "nlpkit_ner.metrics.entities:EntityF1", "entity-level P/R/F1, strict IOB2 (seqeval / conlleval), micro and per type", main_key="f1"))
+    register(MetricSpec("relation_f1", "nlpkit_ner.metrics.relations:RelationF1", "strict relation P/R/F1 (spans, entity types and relation type), micro; macro too", main_key="f1"))
+    register(MetricSpec("relation_macro_f1", "nlpkit_ner.metrics.relations:RelationF1", "strict relation F1, macro over relation types", main_key="macro_f1"))
+    register(MetricSpec("semeval_f1", "nlpkit_ner.metrics.relations:SemEvalF1", "SemEval-2010 Task 8 official macro-F1 (9 directional relations, Other excluded)", main_key="f1"))
 
 
 @hookimpl
 def register_suites(register: Callable[[Any], None]) -> None:
-    from nlpkit.bench import SuiteSpec
+    from nlpkit import SuiteSpec
 
     register(SuiteSpec("ner", Path(__file__).parent / "suites" / "ner.toml", "NER and relation extraction: CoNLL-2003, WNUT-17, CoNLL04, SemEval-2010 Task 8"))

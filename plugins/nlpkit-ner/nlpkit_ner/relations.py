@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import DataError, NlpkitError
-from nlpkit.tasks import Entity, Head, Relation, Task, _require_text, reject_options
+from nlpkit.options import PREDICT, TRAIN, TRAIN_PREDICT, Option, saved_options
+from nlpkit.tasks import Entity, Head, Relation, Task, _require_text
 
 from nlpkit_ner.records import Entities, Extraction, NerExample, RelationExample, Span
 
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
 
 NO_RELATION = "no_relation"
 ENTITY_SOURCES = ("auto", "ner", "gold")
-PREDICT_OPTIONS = ("entities", "ner_model", "ner_batch_size", "no_relation_bias")
-TRAIN_OPTIONS = ("ner_model", "negative_fraction")
 _NER_CACHE: dict[str, Any] = {}
 
 
@@ -47,6 +46,14 @@ class RelationTask(Task):
     description = "relations between entities: NER, then typed-marker pair classification (CoNLL04, ADE, SemEval-2010 Task 8)"
     default_metrics: ClassVar[tuple[str, ...]] = ("relation_f1", "relation_macro_f1")
     default_dataset = "conll04"
+    formats: ClassVar[tuple[str, ...]] = ("CoNLL04/ADE JSON", "JSON lines with character spans", "SemEval-2010 Task 8 (.TXT)", "plain text (predict)")
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("entities", str, "auto", "where entities come from: an NER model, the gold ones given with the input, or auto", choices=ENTITY_SOURCES, stages=PREDICT),
+        Option("ner_model", str, None, "NER model folder that finds the entities (recorded with the model when given to finetune)", stages=TRAIN_PREDICT),
+        Option("ner_batch_size", int, None, "batch size of the NER model (default: --batch-size)", stages=PREDICT, minimum=1),
+        Option("no_relation_bias", float, 0.0, "added to the no_relation logit (prior: undo a negative_fraction subsample)", stages=PREDICT, keywords=("prior",)),
+        Option("negative_fraction", float, 1.0, "share of no_relation pairs kept for training (a fixed random subset)", stages=TRAIN),
+    )
 
     # data --------------------------------------------------------------------
     def read(self, path: str | Path, *, format: str | None = None, require_labels: bool = True, **_: Any) -> list[RelationExample]:
@@ -101,17 +108,16 @@ class RelationTask(Task):
 
     # inference -----------------------------------------------------------------
     def predict(self, model: Model, inputs: Sequence[RelationExample], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[Extraction]:
-        reject_options(self, options, PREDICT_OPTIONS)
-        source = options.get("entities", "auto")
-        if source not in ENTITY_SOURCES:
-            raise NlpkitError(f"entities must be one of {', '.join(ENTITY_SOURCES)}, not {source!r}")
+        explicit_ner = options.get("ner_model")  # given now (must exist), not recorded at training
+        options = self.resolve_options("predict", options, model)
+        source = options["entities"]
         if model.head is not Head.SEQUENCE_CLASSIFICATION or not hasattr(model, "tokenizer"):
             raise NlpkitError(f"{model.source}: the relations task needs a transformers sequence-classification model")
-        ner_path = find_ner_model(model, options.get("ner_model")) if source != "gold" else None
+        ner_path = find_ner_model(model, explicit_ner) if source != "gold" else None
         if source == "ner" and ner_path is None:
             raise NlpkitError(f"{model.source} knows no NER model: pass -O ner_model=PATH, or put one in {Path(model.source) / 'ner'}")
         if ner_path is not None:
-            spans, found = self._ner_spans(ner_path, inputs, int(options.get("ner_batch_size", batch_size)), stats, progress)
+            spans, found = self._ner_spans(ner_path, inputs, options["ner_batch_size"] or batch_size, stats, progress)
         else:
             missing = next((ex for ex in inputs if ex.entities is None), None)
             if missing is not None:
@@ -122,7 +128,7 @@ class RelationTask(Task):
         for i, (ex, ents) in enumerate(zip(inputs, spans)):
             pairs = ex.pairs if (ner_path is None and ex.pairs is not None) else RelationExample(sentence=ex.sentence, entities=ents).candidate_pairs()
             jobs.extend((i, h, t) for h, t in pairs)
-        bias = options.get("no_relation_bias", 0.0)
+        bias = options["no_relation_bias"]
         offset = no_relation_offset(model.meta, list(model.labels or [])) if bias == "prior" else float(bias)
         scored = self._classify(model, inputs, spans, jobs, batch_size, stats, progress, offset)
         out = [Extraction(entities=records, relations=[]) for records in found]
@@ -209,13 +215,13 @@ class RelationTask(Task):
         ``negative_fraction`` (0–1, default 1) keeps that share of the ``no_relation``
         pairs (a fixed random subset) to cut training time; `ner_model` is only
         recorded, for prediction."""
-        reject_options(self, options, TRAIN_OPTIONS)
+        options = self.resolve_options("train", options)
         import random
 
         from nlpkit_ner.markers import encode_pairs
 
         assert label2id is not None
-        keep = float(options.get("negative_fraction", 1.0))
+        keep = options["negative_fraction"]
         if not 0.0 < keep <= 1.0:
             raise NlpkitError(f"negative_fraction must be in (0, 1], not {keep}")
         rng = random.Random(0)
@@ -246,7 +252,7 @@ def no_relation_offset(meta: dict[str, Any] | None, labels: list[str]) -> float:
     correction), so a model trained on a subsample does not over-predict relations."""
     import math
 
-    fraction = float(((meta or {}).get("training") or {}).get("task_options", {}).get("negative_fraction", 1.0))
+    fraction = float(saved_options(meta).get("negative_fraction", 1.0))
     return math.log(1.0 / fraction) if NO_RELATION in labels and 0.0 < fraction < 1.0 else 0.0
 
 
@@ -264,7 +270,7 @@ def find_ner_model(model: Any, option: str | None) -> str | None:
             raise NlpkitError(f"NER model {option}: no such folder")
     if (folder / "ner").is_dir():
         candidates.append(folder / "ner")
-    recorded = ((model.meta or {}).get("training") or {}).get("task_options", {}).get("ner_model")
+    recorded = saved_options(model.meta).get("ner_model")
     if recorded:
         candidates += [Path(recorded).expanduser(), folder.parent / recorded]
     for path in candidates:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from nlpkit.iob import strict_iob2_spans
+from nlpkit_ner.iob import strict_iob2_spans
 
 from nlpkit_ner.records import Span
 

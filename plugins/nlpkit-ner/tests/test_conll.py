@@ -44,3 +44,26 @@ def test_unlabelled_one_column_file_reads_as_input_only(tmp_path):
     assert read_conll(path, require_labels=False)[0].tags is None
     with pytest.raises(DataError, match="no tag column"):
         read_conll(path)
+
+
+def test_utf8_bom_is_not_glued_to_the_first_token(tmp_path, conll03):
+    path = tmp_path / "bom.conll"
+    path.write_bytes(b"\xef\xbb\xbf" + conll03.read_bytes())
+    plain = read_conll(conll03)
+    with_bom = read_conll(path)
+    assert [ex.tokens for ex in with_bom] == [ex.tokens for ex in plain]
+    assert [ex.tags for ex in with_bom] == [ex.tags for ex in plain]  # the scheme guess sees -DOCSTART- too
+
+
+def test_utf8_bom_before_a_wnut_token_keeps_its_offsets(tmp_path, wnut):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + wnut.read_bytes())
+    first = read_conll(path)[0]
+    assert first.tokens[0] == "Carol" and first.text.startswith("Carol ")
+
+
+def test_empty_conll_file_is_a_data_error(tmp_path):
+    path = tmp_path / "empty.conll"
+    path.write_text("\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"empty\.conll: file is empty"):
+        read_conll(path)

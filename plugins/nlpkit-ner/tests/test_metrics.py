@@ -2,8 +2,8 @@ import random
 
 import pytest
 
-from nlpkit.metrics.ner import EntityF1
-from nlpkit.metrics.relations import RelationF1, SemEvalF1
+from nlpkit_ner.metrics.entities import EntityF1
+from nlpkit_ner.metrics.relations import RelationF1, SemEvalF1
 
 
 def test_entity_f1_equals_seqeval_strict_iob2():

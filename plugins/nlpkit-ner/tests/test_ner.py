@@ -1,3 +1,5 @@
+import json
+
 from types import SimpleNamespace
 
 import pytest
@@ -110,3 +112,41 @@ def test_finetuned_folder_predicts_with_no_other_flags(tiny_ner_model, conll03):
     assert all(e.type in {"PER", "LOC", "ORG"} for e in found.entities)
     result = nlpkit.evaluate("ner", model=str(out), data=str(conll03))
     assert set(result.metrics["seqeval"]) >= {"precision", "recall", "f1", "per_type"}
+
+
+def test_reader_hint_scheme_is_passable_from_the_command_line(tiny_ner_model, tmp_path):
+    from click.testing import CliRunner
+
+    from nlpkit.cli import cli
+
+    iob1 = tmp_path / "iob1.conll"  # IOB1 without the CoNLL-2003 layout: read as IOB2 unless told
+    iob1.write_text("Alice I-PER\nvisited O\nParis I-LOC\nBerlin B-LOC\n", encoding="utf-8")
+    args = ["evaluate", "ner", "--model", str(tiny_ner_model), "--data", str(iob1), "--json"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2 and "scheme=iob1" in refused.output
+    told = CliRunner().invoke(cli, [*args, "-O", "scheme=iob1"])
+    assert told.exit_code == 0, told.output
+    assert json.loads(told.stdout)["examples"] == 1
+
+
+def test_finetune_options_are_saved_typed_and_reloaded_at_predict_time(tiny_encoder, conll03, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from nlpkit.cli import cli
+
+    out = tmp_path / "m"
+    result = CliRunner().invoke(cli, ["finetune", "ner", "--model", str(tiny_encoder), "--train", str(conll03), "--output", str(out), "--max-steps", "1", "-O", "window_overlap=3", "-O", "scheme=iob1"])
+    assert result.exit_code == 0, result.output
+    saved = json.loads((out / "nlpkit.json").read_text())["training"]["task_options"]
+    assert saved == {"window_overlap": 3, "scheme": "iob1"}
+    seen = {}
+    import nlpkit_ner.tagging as tagging
+
+    original = tagging.tag_words
+    monkeypatch.setattr(tagging, "tag_words", lambda *a, **k: seen.update(k) or original(*a, **k))
+    import nlpkit
+
+    nlpkit.predict("ner", ["Alice visited Paris."], model=str(out))
+    assert seen["overlap"] == 3
+    nlpkit.predict("ner", ["Alice visited Paris."], model=str(out), options={"window_overlap": "5"})
+    assert seen["overlap"] == 5

@@ -56,12 +56,12 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_metrics(register: Callable[[Any], None]) -> None:
-    register(MetricSpec("squad", "nlpkit.metrics.squad:Squad", "SQuAD v1.1 exact match and F1 (percent, official normalisation)", main_key="f1"))
-    register(MetricSpec("squad_v2", "nlpkit.metrics.squad:SquadV2", "SQuAD v2.0 exact and F1 with HasAns / NoAns breakdown", main_key="f1"))
+    register(MetricSpec("squad", "nlpkit_qa.metrics:Squad", "SQuAD v1.1 exact match and F1 (percent, official normalisation)", main_key="f1"))
+    register(MetricSpec("squad_v2", "nlpkit_qa.metrics:SquadV2", "SQuAD v2.0 exact and F1 with HasAns / NoAns breakdown", main_key="f1"))
 
 
 @hookimpl
 def register_suites(register: Callable[[Any], None]) -> None:
-    from nlpkit.bench import SuiteSpec
+    from nlpkit import SuiteSpec
 
     register(SuiteSpec("qa", SUITES / "qa.toml", "extractive QA: MiniLM fine-tuned on SQuADShifts, scored on SQuAD v1.1 dev"))

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import DataError, NlpkitError
-from nlpkit.tasks import Answer, Head, Record, Task, reject_options
+from nlpkit.options import PREDICT, READ, TRAIN_PREDICT, Option
+from nlpkit.tasks import Answer, Head, Record, Task
 
 from nlpkit_qa.decoding import DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_N_BEST
+from nlpkit_qa.readers import BAD_ANSWER_POLICIES
 from nlpkit_qa.records import QAExample, RankedAnswers
 from nlpkit_qa.windows import DEFAULT_DOC_STRIDE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_QUESTION_LENGTH
 
@@ -26,10 +28,6 @@ if TYPE_CHECKING:
     from nlpkit.inference import InferenceStats
     from nlpkit.models import Model
 
-#: Options of `predict` (``nlpkit predict qa -O key=value``).
-PREDICT_OPTIONS = ("context", "context_file", "top_k", "max_answer_length", "n_best", "no_answer_threshold", "max_length", "doc_stride", "max_question_length")
-#: Options of `training_features` (``nlpkit finetune qa -O key=value``).
-TRAIN_OPTIONS = ("doc_stride", "max_question_length")
 
 
 class QuestionAnsweringTask(Task):
@@ -41,6 +39,19 @@ class QuestionAnsweringTask(Task):
     default_model = "distilbert/distilbert-base-cased-distilled-squad"
     default_metrics: ClassVar[tuple[str, ...]] = ("squad",)
     default_dataset = "squad_v1.1"
+    formats: ClassVar[tuple[str, ...]] = ("SQuAD v1.1/v2.0 JSON", "JSON lines {question, context, answers?}", "plain text, one question per line (predict, with -O context)")
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("on_bad_answer", str, "error", "a gold answer whose text is not at its offset: error, fix (move it to the nearest occurrence) or skip", choices=BAD_ANSWER_POLICIES, stages=READ),
+        Option("context", str, None, "context for questions given without one"),
+        Option("context_file", str, None, "file holding the context for questions given without one"),
+        Option("top_k", int, 1, "answers per question (more than 1: ranked answers)", minimum=1),
+        Option("max_answer_length", int, DEFAULT_MAX_ANSWER_LENGTH, "longest answer, in tokens", minimum=1),
+        Option("n_best", int, DEFAULT_N_BEST, "start and end candidates kept per window", minimum=1),
+        Option("no_answer_threshold", float, None, "answer nothing when the null score beats the best span by this (SQuAD v2.0; run_qa.py uses 0.0)"),
+        Option("max_length", int, DEFAULT_MAX_LENGTH, "window length in tokens (question + context)", minimum=1),
+        Option("doc_stride", int, None, "context tokens shared by consecutive windows (default: 128 when predicting, a third of --max-length when training)", stages=TRAIN_PREDICT, minimum=1),
+        Option("max_question_length", int, DEFAULT_MAX_QUESTION_LENGTH, "question tokens kept", stages=TRAIN_PREDICT, minimum=1),
+    )
 
     # data ----------------------------------------------------------------------
     def read(self, path: str | Path, *, require_labels: bool = True, on_bad_answer: str = "error", **_: Any) -> list[QAExample]:
@@ -111,12 +122,10 @@ class QuestionAnsweringTask(Task):
         ``max_length`` (384), ``doc_stride`` (128), ``max_question_length`` (64)."""
         from nlpkit_qa.inference import answer_questions
 
-        reject_options(self, options, PREDICT_OPTIONS)
-        top_k = _int_option(options, "top_k", 1)
+        options = self.resolve_options("predict", options, model)
+        top_k = options["top_k"]
         examples = _with_context(inputs, options)
-        threshold = options.get("no_answer_threshold")
-        if threshold is not None and not isinstance(threshold, (int, float)):
-            raise NlpkitError(f"option no_answer_threshold must be a number, not {threshold!r}")
+        threshold = options["no_answer_threshold"]
         ranked = answer_questions(
             model,
             [ex.question for ex in examples],
@@ -125,12 +134,12 @@ class QuestionAnsweringTask(Task):
             stats=stats,
             progress=progress,
             top_k=top_k,
-            n_best=_int_option(options, "n_best", DEFAULT_N_BEST),
-            max_answer_length=_int_option(options, "max_answer_length", DEFAULT_MAX_ANSWER_LENGTH),
-            no_answer_threshold=float(threshold) if threshold is not None else None,
-            max_length=_int_option(options, "max_length", DEFAULT_MAX_LENGTH),
-            doc_stride=_int_option(options, "doc_stride", DEFAULT_DOC_STRIDE),
-            max_question_length=_int_option(options, "max_question_length", DEFAULT_MAX_QUESTION_LENGTH),
+            n_best=options["n_best"],
+            max_answer_length=options["max_answer_length"],
+            no_answer_threshold=threshold,
+            max_length=options["max_length"],
+            doc_stride=options["doc_stride"] or DEFAULT_DOC_STRIDE,
+            max_question_length=options["max_question_length"],
         )
         if top_k == 1:
             return [answers[0] for answers in ranked]
@@ -150,13 +159,13 @@ class QuestionAnsweringTask(Task):
         ``max_question_length`` (64)."""
         from nlpkit_qa.features import training_features
 
-        reject_options(self, options, TRAIN_OPTIONS)
+        options = self.resolve_options("train", options)
         return training_features(
             examples,
             tokenizer,
             max_length,
-            doc_stride=_int_option(options, "doc_stride", max_length // 3),
-            max_question_length=_int_option(options, "max_question_length", DEFAULT_MAX_QUESTION_LENGTH),
+            doc_stride=options["doc_stride"] or max_length // 3,
+            max_question_length=options["max_question_length"],
         )
 
 
@@ -185,13 +194,6 @@ def _with_context(inputs: Sequence[QAExample], options: dict[str, Any]) -> list[
             raise DataError(ex.source, "empty text", field="question")
         out.append(ex)
     return out
-
-
-def _int_option(options: dict[str, Any], name: str, default: int) -> int:
-    value = options.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise NlpkitError(f"option {name} must be a positive integer, not {value!r}")
-    return value
 
 
 def _best_text(prediction: Any) -> str:

@@ -1,10 +1,10 @@
-"""SQuAD exact match and F1 (nlpkit/metrics/squad.py), registered by this plugin."""
+"""SQuAD exact match and F1 (nlpkit_qa/metrics.py), registered by this plugin."""
 
 from __future__ import annotations
 
 import pytest
 
-from nlpkit.metrics.squad import Squad, SquadV2, normalize_answer
+from nlpkit_qa.metrics import Squad, SquadV2, normalize_answer
 
 
 def test_normalisation_drops_case_punctuation_articles_and_spaces() -> None:

@@ -122,3 +122,21 @@ def test_cli_reports_a_broken_answer_offset_in_one_line(tiny_qa: Path, tmp_path:
     run = CliRunner().invoke(cli, ["evaluate", "qa", "--model", str(tiny_qa), "--data", str(path)])
     assert run.exit_code == 2
     assert f"{path}:1: record (id x1), field 'answers[0]': answer 'the mat' is not at answer_start 3" in run.output
+
+
+def test_reader_hint_on_bad_answer_is_passable_from_the_command_line(tmp_path: Path, tiny_qa: Path) -> None:
+    from nlpkit_qa.testing import SQUAD_V1, write_json
+
+    from nlpkit.cli import cli
+
+    data = json.loads(json.dumps(SQUAD_V1))
+    data["data"][0]["paragraphs"][0]["qas"][1]["answers"][0]["answer_start"] = 40  # shifted: the reader refuses it by default
+    path = write_json(tmp_path / "dirty.json", data)
+    args = ["evaluate", "qa", "--model", str(tiny_qa), "--data", str(path), "--json"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 2 and "answer_start 40" in refused.output
+    fixed = CliRunner().invoke(cli, [*args, "-O", "on_bad_answer=fix"])
+    assert fixed.exit_code == 0, fixed.output
+    assert json.loads(fixed.stdout)["examples"] == 3
+    wrong = CliRunner().invoke(cli, [*args, "-O", "on_bad_answer=ignore"])
+    assert wrong.exit_code == 2 and "option 'on_bad_answer' of task 'qa' must be one of error, fix, skip" in wrong.output

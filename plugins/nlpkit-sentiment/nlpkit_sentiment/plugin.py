@@ -49,6 +49,6 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 def register_suites(register: Callable[[Any], None]) -> None:
     from pathlib import Path
 
-    from nlpkit.bench import SuiteSpec
+    from nlpkit import SuiteSpec
 
     register(SuiteSpec("sentiment", Path(__file__).parent / "suites" / "sentiment.toml", "SST-2 dev: TF-IDF baseline and MiniLM fine-tuned on 4,000 sentences"))

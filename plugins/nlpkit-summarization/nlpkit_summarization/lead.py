@@ -28,7 +28,7 @@ class LeadModel(Model):
 
     def generate_texts(self, texts: Sequence[str], request: Any = None) -> list[Any]:
         from nlpkit.generation import GenerationOutput
-        from nlpkit.sentences import split_sentences
+        from nlpkit_summarization.sentences import split_sentences
 
         return [GenerationOutput([" ".join(split_sentences(text)[: self.n])], [None]) for text in texts]
 

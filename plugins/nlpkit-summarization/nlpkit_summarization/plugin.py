@@ -64,11 +64,11 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_metrics(register: Callable[[Any], None]) -> None:
-    register(MetricSpec("rouge", "nlpkit.metrics.rouge:Rouge", "ROUGE-1/2/L/Lsum F1 with stemming, max over references; mean length", main_key="rougeL"))
+    register(MetricSpec("rouge", "nlpkit_summarization.rouge:Rouge", "ROUGE-1/2/L/Lsum F1 with stemming, max over references; mean length", main_key="rougeL"))
 
 
 @hookimpl
 def register_suites(register: Callable[[Any], None]) -> None:
-    from nlpkit.bench import SuiteSpec
+    from nlpkit import SuiteSpec
 
     register(SuiteSpec("summarization", SUITES / "summarization.toml", "SciTLDR-A: lead-1 baseline and a MiniLM encoder-decoder fine-tuned, ROUGE"))

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpkit.errors import DataError, NlpkitError
+from nlpkit.errors import DataError
 from nlpkit.generation import GenerationOutput, GenerationRequest, Seq2SeqExample, Seq2SeqTask, generate_texts
+from nlpkit.options import Option
 from nlpkit.readers import iter_rows, read_text
 
 if TYPE_CHECKING:
@@ -35,7 +36,11 @@ class SummarizationTask(Seq2SeqTask):
     default_metrics: ClassVar[tuple[str, ...]] = ("rouge",)
     default_dataset = "scitldr_a"
     params_key = "summarization"
-    task_options: ClassVar[tuple[str, ...]] = (*Seq2SeqTask.task_options, "long_documents")
+    formats: ClassVar[tuple[str, ...]] = ("JSON lines (document and summary fields)", "plain text, one document per line")
+    options: ClassVar[tuple[Option, ...]] = (
+        *Seq2SeqTask.options,
+        Option("long_documents", str, "truncate", "documents longer than the model input: truncate (counted on stderr) or chunk (summarise each chunk, join)", choices=LONG_DOCUMENTS),
+    )
 
     # data -------------------------------------------------------------------------
     def read(self, path: str | Path, *, document_field: str | None = None, summary_field: str | list[str] | None = None, require_labels: bool = True, **_: Any) -> list[Seq2SeqExample]:
@@ -83,9 +88,7 @@ class SummarizationTask(Seq2SeqTask):
     def generate(self, model: Model, texts: list[str], request: GenerationRequest, *, batch_size: int, stats: InferenceStats | None, progress: bool, options: dict[str, Any]) -> list[GenerationOutput]:
         """Truncate long documents (the default, counted on stderr) or, with
         ``long_documents=chunk``, summarise each model-sized chunk and join the summaries."""
-        mode = options.get("long_documents", "truncate")
-        if mode not in LONG_DOCUMENTS:
-            raise NlpkitError(f"option 'long_documents' must be one of {', '.join(LONG_DOCUMENTS)}, not {mode!r}")
+        mode = options["long_documents"]
         tokenizer = getattr(model, "tokenizer", None)
         if mode == "truncate" or tokenizer is None:
             return generate_texts(model, texts, request, batch_size=batch_size, stats=stats, progress=progress)
@@ -105,7 +108,7 @@ class SummarizationTask(Seq2SeqTask):
 
 def chunk_text(text: str, tokenizer: Any, limit: int) -> list[str]:
     """Consecutive groups of whole sentences of at most `limit` tokens (a longer sentence is its own chunk)."""
-    from nlpkit.sentences import split_sentences
+    from nlpkit_summarization.sentences import split_sentences
 
     budget = max(limit - 2, 1)  # room for the model's special tokens
     chunks: list[str] = []

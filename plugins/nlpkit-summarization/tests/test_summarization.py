@@ -71,7 +71,7 @@ def test_lead_1_summarises_with_the_first_sentence_and_scores_with_rouge(scitldr
 
 
 def test_rouge_takes_the_best_reference_per_example():
-    from nlpkit.metrics.rouge import Rouge
+    from nlpkit_summarization.rouge import Rouge
 
     best = Rouge.score(["the cat sat on the mat"], [["dogs ran far away", "the cat sat on the mat"]])
     assert best["rouge1"] == pytest.approx(1.0) and best["rougeLsum"] == pytest.approx(1.0)

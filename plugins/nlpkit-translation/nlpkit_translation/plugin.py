@@ -57,12 +57,12 @@ def multi30k(source: str, target: str, name: str | None = None) -> DatasetSpec:
 
 @hookimpl
 def register_metrics(register: Callable[[Any], None]) -> None:
-    register(MetricSpec("sacrebleu", "nlpkit.metrics.sacrebleu:SacreBleu", "corpus sacreBLEU with its signature", main_key="bleu"))
-    register(MetricSpec("chrf", "nlpkit.metrics.sacrebleu:Chrf", "corpus chrF with its signature", main_key="chrf"))
+    register(MetricSpec("sacrebleu", "nlpkit_translation.metrics:SacreBleu", "corpus sacreBLEU with its signature", main_key="bleu"))
+    register(MetricSpec("chrf", "nlpkit_translation.metrics:Chrf", "corpus chrF with its signature", main_key="chrf"))
 
 
 @hookimpl
 def register_suites(register: Callable[[Any], None]) -> None:
-    from nlpkit.bench import SuiteSpec
+    from nlpkit import SuiteSpec
 
     register(SuiteSpec("translation", SUITES / "translation.toml", "Multi30k en→de: MiniLM encoder-decoder fine-tuned, sacreBLEU and chrF"))

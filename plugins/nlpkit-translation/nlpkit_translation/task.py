@@ -22,6 +22,7 @@ from nlpkit.generation import (
     t5_translation_prefix,
     task_params,
 )
+from nlpkit.options import ALL, Option
 from nlpkit.readers import iter_rows, read_text
 
 LANGUAGE_SUFFIX = re.compile(r"[a-z]{2,3}")
@@ -42,7 +43,12 @@ class TranslationTask(Seq2SeqTask):
     description = "translate text between languages (parallel text or JSON lines; sacreBLEU, chrF)"
     default_metrics: ClassVar[tuple[str, ...]] = ("sacrebleu", "chrf")
     default_dataset = "multi30k"
-    task_options: ClassVar[tuple[str, ...]] = (*Seq2SeqTask.task_options, "source", "target")
+    formats: ClassVar[tuple[str, ...]] = ("parallel text NAME.<src> + NAME.<tgt>", "JSON lines {translation: {src: …, tgt: …}}", "plain text, one sentence per line (predict)")
+    options: ClassVar[tuple[Option, ...]] = (
+        *Seq2SeqTask.options,
+        Option("source", str, None, "source language code (default: from the data)", stages=ALL),
+        Option("target", str, None, "target language code (default: from the data)", stages=ALL),
+    )
 
     # data -------------------------------------------------------------------------
     def read(self, path: str | Path, *, source: str | None = None, target: str | None = None, require_labels: bool = True, **_: Any) -> list[Seq2SeqExample]:
@@ -96,7 +102,7 @@ class TranslationTask(Seq2SeqTask):
             raise DataError(target_path, f"no {target!r} target file for {path}")
         sources, targets = _lines(path), _lines(target_path)
         if len(sources) != len(targets):
-            raise NlpkitError(f"parallel files are misaligned: {path} has {len(sources)} lines but {target_path} has {len(targets)}")
+            raise DataError(path, f"parallel files are misaligned: {len(sources)} lines here but {len(targets)} in {target_path}; each line must translate the same line of the other file")
         examples = []
         for i, (src, tgt) in enumerate(zip(sources, targets), start=1):
             if not src.strip():
@@ -161,7 +167,7 @@ class TranslationTask(Seq2SeqTask):
         params = task_params(network, f"translation_{source}_to_{target}")
         if params:
             defaults = generation_defaults(params)
-        if "prefix" not in options:
+        if options.get("prefix") is None:
             prefix = params.get("prefix") or t5_translation_prefix(network, source, target) or ""
         return prefix, defaults, request
 

@@ -39,7 +39,7 @@ def test_a_split_listing_both_files_reads_each_pair_once(parallel):
 
 def test_misaligned_parallel_files_name_both_files_and_counts(parallel):
     write_lines(parallel.with_suffix(".de"), DE[:2])
-    with pytest.raises(NlpkitError, match=r"train\.en has 3 lines but .*train\.de has 2"):
+    with pytest.raises(DataError, match=r"train\.en: parallel files are misaligned: 3 lines here but 2 in .*train\.de"):
         TranslationTask().read(parallel)
 
 
@@ -91,7 +91,7 @@ def test_metric_inputs_are_aligned_per_example(parallel):
 
 
 def test_bleu_and_chrf_carry_their_signatures_and_accept_uneven_references():
-    from nlpkit.metrics.sacrebleu import Chrf, SacreBleu
+    from nlpkit_translation.metrics import Chrf, SacreBleu
 
     bleu = SacreBleu.score(DE, [[d] for d in DE[:2]] + [[DE[2], "Ein Buch."]])
     assert bleu["bleu"] == pytest.approx(100.0) and "tok:13a" in bleu["signature"]

@@ -3,7 +3,7 @@
 Each prediction is scored against each of its references and the best F1 per ROUGE
 type is kept (the SciTLDR convention for multi-reference test sets), then averaged
 over examples. ROUGE-Lsum needs one sentence per line: sentences are split with
-`nlpkit.sentences` (rouge-score's splitter needs NLTK data that is not offline).
+`nlpkit_summarization.sentences` (rouge-score's splitter needs NLTK data that is not offline).
 Scores are fractions in [0, 1]. Per-pair scores are cached, so the harness's
 bootstrap resamples cost almost nothing after the first pass.
 """
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
-
-import datasets
 
 from nlpkit.metrics.base import NlpkitMetric
 
@@ -25,7 +23,7 @@ class Rouge(NlpkitMetric):
 
     description = "ROUGE-1/2/L/Lsum F1 with stemming, max over references; mean summary length in words."
     citation = "Lin, 2004. ROUGE: A Package for Automatic Evaluation of Summaries."
-    features = datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Sequence(datasets.Value("string"))})
+    features = {"predictions": "string", "references": ["string"]}
     main_key = "rougeL"
 
     @staticmethod
@@ -56,7 +54,7 @@ def _scorer(rouge_types: tuple[str, ...], use_stemmer: bool) -> Any:
 def best_scores(prediction: str, references: tuple[str, ...], rouge_types: tuple[str, ...], use_stemmer: bool) -> tuple[float, ...]:
     """Best F1 over `references` per ROUGE type. Cached: bootstrap resamples score the
     same pairs again and again, and rouge-score's stemming is slow."""
-    from nlpkit.sentences import split_sentences
+    from nlpkit_summarization.sentences import split_sentences
 
     scorer = _scorer(rouge_types, use_stemmer)
     summary_level = "rougeLsum" in rouge_types

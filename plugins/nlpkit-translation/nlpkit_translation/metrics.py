@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import datasets
-
 from nlpkit.metrics.base import NlpkitMetric
 
-FEATURES = datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Sequence(datasets.Value("string"))})
+FEATURES = {"predictions": "string", "references": ["string"]}
 
 
 def reference_streams(references: list[Any]) -> list[list[str | None]]:

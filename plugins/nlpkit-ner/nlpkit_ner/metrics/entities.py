@@ -12,9 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-import datasets
-
-from nlpkit.iob import strict_iob2_spans
+from nlpkit_ner.iob import strict_iob2_spans
 from nlpkit.metrics.base import NlpkitMetric
 
 
@@ -36,7 +34,7 @@ class EntityF1(NlpkitMetric):
 
     description = "Entity-level precision, recall and F1 (strict IOB2, as seqeval / conlleval), micro and per type."
     citation = "Tjong Kim Sang & De Meulder 2003; seqeval (Nakayama 2018)"
-    features = datasets.Features({"predictions": datasets.Sequence(datasets.Value("string")), "references": datasets.Sequence(datasets.Value("string"))})
+    features = {"predictions": ["string"], "references": ["string"]}
     main_key = "f1"
 
     @staticmethod

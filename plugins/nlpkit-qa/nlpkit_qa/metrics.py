@@ -18,8 +18,6 @@ import re
 import string
 from typing import Any
 
-import datasets
-
 from nlpkit.metrics.base import NlpkitMetric
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
@@ -67,7 +65,7 @@ def _percent(values: list[float]) -> float:
     return 100.0 * sum(values) / len(values) if values else 0.0
 
 
-_FEATURES = datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Sequence(datasets.Value("string"))})
+_FEATURES = {"predictions": "string", "references": ["string"]}
 
 
 class Squad(NlpkitMetric):

@@ -16,12 +16,10 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import datasets
-
 from nlpkit.metrics.base import NlpkitMetric
-from nlpkit.metrics.ner import prf
+from nlpkit_ner.metrics.entities import prf
 
-RELATION = datasets.Sequence(datasets.Sequence(datasets.Value("string")))
+RELATION = [["string"]]
 
 
 class RelationF1(NlpkitMetric):
@@ -29,7 +27,7 @@ class RelationF1(NlpkitMetric):
 
     description = "Strict relation F1 (both spans, both entity types and the relation type right), micro and macro."
     citation = "Eberts & Ulges 2020 (SpERT), Taillé et al. 2020"
-    features = datasets.Features({"predictions": RELATION, "references": RELATION})
+    features = {"predictions": RELATION, "references": RELATION}
     main_key = "f1"
 
     @staticmethod
@@ -62,7 +60,7 @@ class SemEvalF1(NlpkitMetric):
 
     description = "SemEval-2010 Task 8 official score: macro-F1 over 9 relations, directionality taken into account, Other excluded."
     citation = "Hendrickx et al. 2010"
-    features = datasets.Features({"predictions": datasets.Value("string"), "references": datasets.Value("string")})
+    features = {"predictions": "string", "references": "string"}
     main_key = "f1"
 
     @staticmethod
