@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from nlpkit.tasks import Record, Task
     from nlpkit.training import TrainConfig
 
+#: Phase lines ("fine-tuning…", "scoring…"); the CLI shows them on stderr.
+_log = logging.getLogger("nlpkit")
+
 
 def get_task(name: str | Task) -> Task:
     """The registered task called `name` (a Task passes through)."""
@@ -210,7 +213,7 @@ def finetune(
     for_task, for_backend = split_backend_options(task.options, resolved.backend.options, given, task=task.name, backend=resolved.backend.name, command="finetune")
     backend = resolved.backend
     placement = resolve_for_training(device or config.device, precision or config.precision, cpu_only=None if backend.accelerated else backend.name)
-    log.info("fine-tuning on %s", placement.describe())
+    log.debug("fine-tuning on %s", placement.describe())
     config = replace(config, task_options=for_task, backend_options=for_backend, device=placement.device, precision=placement.precision)
 
     def examples_of(data: Any, limit: int | None) -> list[Any]:
@@ -226,6 +229,7 @@ def finetune(
 
     workdir = output.with_name(output.name + ".partial")
     workdir.mkdir(parents=True, exist_ok=True)
+    _log.info(f"fine-tuning {model} for {task.name} on {len(train_examples)} examples ({resolved.backend.name} backend)")
     start = time.perf_counter()
     trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)
     train_seconds = time.perf_counter() - start
@@ -236,6 +240,7 @@ def finetune(
     files = trained.save(staging)  # before `evaluate` casts the weights to the inference precision
     metrics: dict[str, Any] = {}
     if eval_examples:
+        _log.info(f"scoring {len(eval_examples)} evaluation examples")
         predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
         evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options, device=placement.device, precision=placement.precision)
         metrics = evaluation.metrics

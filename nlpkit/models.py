@@ -193,7 +193,7 @@ def load_model(model: str | None, task: Task, *, labels: list[str] | None = None
         raise NlpkitError(f"model {model!r} ({backend.name}) is untrained: fine-tune it first with `nlpkit finetune {task.name} --model {model} …`")
     options = resolved.spec.options if resolved.spec else {}
     loaded = backend.load(resolved.source, task, labels=labels, meta=meta, options=options).to(placement)
-    log.info("model %s on %s", resolved.source, placement.describe())
+    log.debug("model %s on %s", resolved.source, placement.describe())
     return loaded
 
 
