@@ -13,12 +13,14 @@ folder), or a Hugging Face hub id.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from nlpkit.device import Placement
 from nlpkit.errors import ModelLoadError, NlpkitError
 from nlpkit.options import Option
 from nlpkit.tasks import Head
@@ -28,11 +30,15 @@ if TYPE_CHECKING:
     from nlpkit.tasks import Task
     from nlpkit.training import TrainConfig
 
+log = logging.getLogger("nlpkit.device")
+
 #: The file that makes a folder a self-describing nlpkit model.
 MODEL_CARD_FILE = "nlpkit.json"
 FORMAT_VERSION = 1
 #: Model metadata a backend sets at load time that loading the saved folder needs again.
 PERSISTED_META = ("pooling",)
+#: Files `nlpkit finetune` writes beside the weights: a folder with them but no card lost its card.
+NLPKIT_SAVED_FILES = ("training_args.json", "metrics.json")
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,10 @@ class Model:
     (`classify` for sequence classification; `network`/`tokenizer` for transformers)."""
 
     backend: str = ""
+    #: True if `to` can move this model to an accelerator; False computes on the CPU only.
+    accelerated: bool = False
+    #: Where the model computes (set by `to`; loading puts a model on the CPU at fp32).
+    placement: Placement = Placement()
 
     def __init__(self, *, head: Head, labels: list[str] | None, source: str, task: str | None = None, meta: dict[str, Any] | None = None):
         self.head = head
@@ -71,6 +81,13 @@ class Model:
     def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
         """Class probabilities for each text, columns in `self.labels` order."""
         raise NlpkitError(f"the {self.backend} backend cannot classify sequences")
+
+    def to(self, placement: Placement) -> Model:
+        """Compute on `placement` (from `nlpkit.device.resolve`); the base class runs on the CPU at fp32 only."""
+        if placement.accelerator or placement.precision != "fp32":
+            raise NlpkitError(f"the {self.backend} backend runs on the CPU at fp32 only, not {placement.device} at {placement.precision}")
+        self.placement = placement
+        return self
 
     def save(self, folder: Path) -> list[str]:
         """Write weights and whatever loading needs into `folder`; return the file names written."""
@@ -85,6 +102,8 @@ class Backend:
 
     name: str = ""
     heads: frozenset[Head] = frozenset()
+    #: True if its models can run on an accelerator (`Model.to`); False: the CPU only, whatever `--device` says.
+    accelerated: bool = False
     #: ``-O`` options `finetune` passes to this backend (`TrainConfig.backend_options`).
     options: ClassVar[tuple[Option, ...]] = ()
 
@@ -132,6 +151,9 @@ def resolve_model(model: str | None, task: Task) -> ResolvedModel:
         if card.exists():
             meta = read_model_card(path)
             return ResolvedModel(backends.get(meta["backend"]), str(path), meta)
+        if all((path / name).exists() for name in NLPKIT_SAVED_FILES):
+            # saved by nlpkit, card lost: its settings (labels order, pooling) would silently change
+            raise ModelLoadError(f"{path}: this folder was saved by nlpkit but its {MODEL_CARD_FILE} is missing, so settings it records (pooling, task) are unknown; restore {MODEL_CARD_FILE} from the original folder or fine-tune again")
         for entry in backends:
             if entry.item.accepts_folder(path):
                 return ResolvedModel(entry.item, str(path), {})
@@ -159,21 +181,50 @@ def read_model_card(folder: Path) -> dict[str, Any]:
     return meta
 
 
-def load_model(model: str | None, task: Task, *, labels: list[str] | None = None) -> Model:
-    """Load a model for `task` from a registered name, folder or hub id."""
+def check_task_match(meta: dict[str, Any], task: Task, source: str | None) -> None:
+    """Refuse a saved model trained for another task (a relations model answering sentiment
+    with relation types), unless its card or the task declares the two compatible."""
+    trained_for = meta["task"]
+    compatible = {trained_for, *meta.get("compatible_tasks", ())}
+    if task.name in compatible or trained_for in getattr(task, "compatible_tasks", ()):
+        return
+    raise NlpkitError(
+        f"{source} was fine-tuned for task {trained_for!r} ({meta['head']}), not {task.name!r}; "
+        f"use it with `nlpkit … {trained_for}`, or fine-tune a model for {task.name!r}"
+    )
+
+
+def load_model(model: str | None, task: Task, *, labels: list[str] | None = None, trust_remote_code: bool = False, device: str | None = None, precision: str | None = None) -> Model:
+    """Load a model for `task` from a registered name, folder or hub id, and put it on
+    `device` at `precision` (`nlpkit.device.resolve`: by default the accelerator if any, fp32).
+
+    `trust_remote_code=True` lets a checkpoint that ships its own Python code run it
+    (off by default: such a folder is refused)."""
     resolved = resolve_model(model, task)
     backend = resolved.backend
+    placement = place(backend, device, precision)
     if task.head not in backend.heads:
         raise NlpkitError(f"the {backend.name} backend has no {task.head} head, which task {task.name!r} needs")
     meta = resolved.meta
     if meta:
-        if meta["task"] != task.name and meta.get("head") != task.head.value:
-            raise NlpkitError(f"{resolved.source} was trained for task {meta['task']!r} ({meta['head']}), not {task.name!r} ({task.head})")
+        check_task_match(meta, task, resolved.source)
         labels = meta.get("labels", labels)
     if resolved.source is None:
         raise NlpkitError(f"model {model!r} ({backend.name}) is untrained: fine-tune it first with `nlpkit finetune {task.name} --model {model} …`")
-    options = resolved.spec.options if resolved.spec else {}
-    return backend.load(resolved.source, task, labels=labels, meta=meta, options=options)
+    options = dict(resolved.spec.options) if resolved.spec else {}
+    if trust_remote_code:
+        options["trust_remote_code"] = True
+    loaded = backend.load(resolved.source, task, labels=labels, meta=meta, options=options).to(placement)
+    log.debug("model %s on %s", resolved.source, placement.describe())
+    return loaded
+
+
+def place(backend: Backend | Model, device: str | None, precision: str | None) -> Placement:
+    """Resolve `device`/`precision` for a backend or a loaded model (a CPU-only one falls back to the CPU)."""
+    from nlpkit.device import resolve
+
+    name = backend.name if isinstance(backend, Backend) else backend.backend
+    return resolve(device, precision, cpu_only=None if backend.accelerated else name)
 
 
 def write_model_card(folder: Path, *, task: Task, model: Model, base_model: str | None, files: list[str], extra: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlpkit.device import Placement, to_device
 from nlpkit.errors import ModelLoadError, NlpkitError
 from nlpkit.inference import length_sorted_batches, maybe_batch, progress_bar
 from nlpkit.models import Backend, Model
@@ -44,6 +45,8 @@ def _warm_start(config: Any, options: dict[str, Any]) -> bool:
 
 def _load_error(source: str, exc: BaseException) -> ModelLoadError:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if "weights_only" in first or "pickle" in first.lower():  # never pass on advice to unpickle
+        first = "its weights are not in safetensors format, and nlpkit does not load pickle files"
     if not Path(source).exists():
         first += " (not a local folder, and the Hugging Face hub could not provide it: offline, or a wrong id?)"
     return ModelLoadError(f"cannot load model {source!r}: {first}")
@@ -53,6 +56,7 @@ class TransformersModel(Model):
     """A transformers network and its tokenizer."""
 
     backend = "transformers"
+    accelerated = True
 
     def __init__(self, network: Any, tokenizer: Any, **kwargs: Any):
         super().__init__(**kwargs)
@@ -62,6 +66,12 @@ class TransformersModel(Model):
     @property
     def device(self) -> Any:
         return next(self.network.parameters()).device
+
+    def to(self, placement: Placement) -> TransformersModel:
+        """Move the network to the placement's device and cast it to its precision (for inference)."""
+        self.network.to(device=placement.device, dtype=placement.dtype)
+        self.placement = placement
+        return self
 
     @property
     def max_length(self) -> int:
@@ -86,7 +96,7 @@ class TransformersModel(Model):
                 continue
             fill = pad_id if key == "input_ids" else 0
             batch[key] = torch.tensor([rows[i] + [fill] * (width - len(rows[i])) for i in indices], dtype=torch.long)
-        return {k: v.to(self.device) for k, v in batch.items()}
+        return to_device(batch, self.device)
 
     def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
         import torch
@@ -132,6 +142,7 @@ class TransformersBackend(Backend):
 
     name = "transformers"
     heads = frozenset(Head)
+    accelerated = True
 
     def accepts_folder(self, folder: Path) -> bool:
         return (folder / "config.json").exists()
@@ -139,11 +150,17 @@ class TransformersBackend(Backend):
     def load(self, source: str, task: Task, *, labels: list[str] | None = None, meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> TransformersModel:
         import transformers
 
+        from nlpkit.backends.loading import check_model_folder, hub_access
+
         options = dict(options or {})
         requested_pooling = options.pop("pooling", None)  # a ModelSpec option, not a from_pretrained one
+        trust = bool(options.pop("trust_remote_code", False))
+        if Path(source).is_dir():
+            check_model_folder(Path(source), trust_remote_code=trust)  # foreign code, pickle, corrupt files: before loading
+        access = {"trust_remote_code": trust, **hub_access(source)}  # never None: transformers would ask on stdin
         try:
-            config = transformers.AutoConfig.from_pretrained(source)
-            tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+            config = transformers.AutoConfig.from_pretrained(source, **access)
+            tokenizer = transformers.AutoTokenizer.from_pretrained(source, **access)
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         kwargs: dict[str, Any] = {}
@@ -162,9 +179,9 @@ class TransformersBackend(Backend):
             if task.head is Head.SEQ2SEQ and _warm_start(config, options):
                 from nlpkit.generation import warm_start_encoder_decoder
 
-                network = warm_start_encoder_decoder(source, tokenizer, **options)
+                network = warm_start_encoder_decoder(source, tokenizer, **{f"{part}_{k}": v for part in ("encoder", "decoder") for k, v in access.items()}, **options)
             else:
-                network = auto_class(task.head, config).from_pretrained(source, **kwargs, **options)
+                network = auto_class(task.head, config).from_pretrained(source, use_safetensors=True, **access, **kwargs, **options)
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         network.eval()
@@ -181,5 +198,5 @@ class TransformersBackend(Backend):
         import transformers
 
         transformers.set_seed(config.seed)  # before loading: a new head's weights are drawn here
-        model = self.load(source, task, labels=labels)
+        model = self.load(source, task, labels=labels, options={"trust_remote_code": config.trust_remote_code})
         return train_transformers(task, model, train, eval, config, workdir)
