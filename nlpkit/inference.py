@@ -113,13 +113,16 @@ class _NoBar:
 # -- the loop -------------------------------------------------------------------------
 def to_device(batch: Any, device: Any) -> Any:
     """`batch` (a tensor, or a dict/list/tuple of them) on `device`; other values unchanged.
-    The one place inputs move to the accelerator (``--device``)."""
+    The one place the loop's inputs move to the accelerator (``--device``; CUDA copies go
+    through pinned memory, `nlpkit.device.to_device`). `device` None: left where it is."""
     if device is None:
         return batch
+    if isinstance(batch, dict):
+        from nlpkit.device import to_device as move
+
+        return move(batch, device)
     if hasattr(batch, "to") and hasattr(batch, "device"):
         return batch if str(batch.device) == str(device) else batch.to(device)
-    if isinstance(batch, dict):
-        return {k: to_device(v, device) for k, v in batch.items()}
     if isinstance(batch, (list, tuple)):
         return type(batch)(to_device(v, device) for v in batch)
     return batch

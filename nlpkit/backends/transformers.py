@@ -6,6 +6,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlpkit.device import Placement
 from nlpkit.errors import ModelLoadError, NlpkitError
 from nlpkit.inference import iter_batches, run_batches, to_cpu, to_device
 from nlpkit.models import Backend, Model
@@ -60,6 +61,7 @@ class TransformersModel(Model):
     writes the per-batch step, and runs it through the core inference loop."""
 
     backend = "transformers"
+    accelerated = True
 
     def __init__(self, network: Any, tokenizer: Any, **kwargs: Any):
         super().__init__(**kwargs)
@@ -69,6 +71,12 @@ class TransformersModel(Model):
     @property
     def device(self) -> Any:
         return next(self.network.parameters()).device
+
+    def to(self, placement: Placement) -> TransformersModel:
+        """Move the network to the placement's device and cast it to its precision (for inference)."""
+        self.network.to(device=placement.device, dtype=placement.dtype)
+        self.placement = placement
+        return self
 
     @property
     def max_length(self) -> int:
@@ -292,6 +300,7 @@ class TransformersBackend(Backend):
 
     name = "transformers"
     heads = frozenset(Head)
+    accelerated = True
 
     def accepts_folder(self, folder: Path) -> bool:
         return (folder / "config.json").exists()

@@ -111,7 +111,7 @@ def generation_defaults(params: dict[str, Any]) -> dict[str, Any]:
 
 @dataclasses.dataclass
 class GenerationRequest:
-    """Everything `generate_texts` needs besides the model and the texts."""
+    """Everything `Model.generate` needs besides the texts."""
 
     settings: GenerationSettings = dataclasses.field(default_factory=GenerationSettings)
     #: Decoder-only models: ``"… {source} …"``; required for them, ignored otherwise.
