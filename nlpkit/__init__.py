@@ -5,7 +5,7 @@ verbs: predict, finetune, evaluate, bench. Importing this package is cheap: torc
 transformers, datasets and evaluate load only when a model or metric is used.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # kept equal to pyproject.toml's version by tests/test_distribution_metadata.py
 
 from nlpkit.api import Evaluation, FinetuneResult, evaluate, finetune, get_task, list_tasks, predict, score
 from nlpkit.bench import SuiteSpec
@@ -15,8 +15,9 @@ from nlpkit.hookspecs import hookimpl
 from nlpkit.inference import InferenceStats
 from nlpkit.metrics import MetricSpec
 from nlpkit.models import Backend, Model, ModelSpec, load_model
+from nlpkit.options import Option
 from nlpkit.registry import NameCollisionError
-from nlpkit.tasks import Answer, Classification, Entity, Generation, Head, Record, Relation, Task, TextExample, reject_options, require_text
+from nlpkit.tasks import Answer, Classification, Entity, Generation, Head, Record, Relation, Task, TextExample, require_text
 from nlpkit.training import TrainConfig
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
     "Evaluation", "FinetuneResult", "TrainConfig", "InferenceStats",
     # plugin contract
     "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec",
-    "require_text", "reject_options",
+    "Option", "require_text",
     # records
     "Record", "TextExample", "Classification", "Entity", "Relation", "Answer", "Generation",
     # errors

@@ -30,9 +30,14 @@ def get_task(name: str | Task) -> Task:
     """The registered task called `name` (a Task passes through)."""
     if not isinstance(name, str):
         return name
+    from nlpkit.distributions import with_install_hint
+    from nlpkit.errors import UnknownNameError
     from nlpkit.plugins import get_manager
 
-    return get_manager().get("tasks", name)
+    try:
+        return get_manager().get("tasks", name)
+    except UnknownNameError as exc:  # a bundled task whose plugin is missing names its distribution
+        raise with_install_hint(exc) from None
 
 
 def list_tasks() -> list[Task]:
@@ -55,10 +60,20 @@ def read_options(task: Task, options: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in options.items() if "read" in stages.get(k, ())}
 
 
-def _model_for(task: Task, model: str | Model | None) -> Model:
-    from nlpkit.models import Model, load_model
+def _model_for(task: Task, model: str | Model | None, allow_untrained_head: bool = False) -> Model:
+    """Load `model` for predicting; a freshly initialised head is refused unless allowed."""
+    from nlpkit.models import Model, load_model, refuse_untrained_head, resolve_model
 
-    return model if isinstance(model, Model) else load_model(model, task)
+    if isinstance(model, Model):
+        return model
+    if not allow_untrained_head:
+        source = resolve_model(model, task).source
+        if source is not None and Path(source).is_dir():
+            refuse_untrained_head(source, task, model)  # a local checkpoint: before the slow load
+    loaded = load_model(model, task)
+    if not allow_untrained_head:
+        refuse_untrained_head(loaded, task, model)  # a hub checkpoint: its config arrives with it
+    return loaded
 
 
 def predict(
@@ -70,16 +85,19 @@ def predict(
     stats: InferenceStats | None = None,
     progress: bool = False,
     options: dict[str, Any] | None = None,
+    allow_untrained_head: bool = False,
 ) -> list[Record]:
     """Predict one record per input. Strings are parsed with the task's `parse_inputs`;
-    `options` are the task's declared options (`nlpkit task NAME`), checked before the model loads."""
+    `options` are the task's declared options (`nlpkit task NAME`), checked before the model loads.
+    A model whose head for the task is untrained (a bare encoder) is refused unless
+    `allow_untrained_head`."""
     task = get_task(task)
     options = task_options(task, options, "predict")
     if inputs and all(isinstance(x, str) for x in inputs):
         inputs = task.parse_inputs(list(inputs))  # type: ignore[arg-type]
     if not inputs:
         return []
-    return task.predict(_model_for(task, model), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
+    return task.predict(_model_for(task, model, allow_untrained_head), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
 
 
 @dataclass
@@ -121,8 +139,9 @@ def evaluate(
     batch_size: int = 32,
     progress: bool = False,
     options: dict[str, Any] | None = None,
+    allow_untrained_head: bool = False,
 ) -> Evaluation:
-    """Predict on labelled data and score it."""
+    """Predict on labelled data and score it (an untrained head is refused as in `predict`)."""
     from nlpkit.data import load_examples
     from nlpkit.metrics import get_metric_spec
 
@@ -133,7 +152,7 @@ def evaluate(
     examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit, read_options=read_options(task, options))
     for example in examples:
         task.check_example_for_scoring(example)
-    loaded = _model_for(task, model)
+    loaded = _model_for(task, model, allow_untrained_head)
     start = time.perf_counter()
     predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **options)
     seconds = time.perf_counter() - start

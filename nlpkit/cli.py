@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from nlpkit import __version__
 from nlpkit.errors import NlpkitError
 
 
@@ -31,7 +32,7 @@ click.ClickException.exit_code = 2
 
 
 @click.group(cls=NlpkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="nlpkit")
+@click.version_option(__version__, prog_name="nlpkit", message="%(prog)s %(version)s (distribution nlpkit-core)")
 def cli() -> None:
     """Fine-tune, run and benchmark pre-trained language models on NLP tasks.
 
@@ -59,6 +60,7 @@ def parse_options(values: tuple[str, ...]) -> dict[str, str]:
 
 
 option_flag = click.option("--option", "-O", "options", multiple=True, metavar="KEY=VALUE", help="Task-specific option (repeatable).")
+untrained_head_flag = click.option("--allow-untrained-head", is_flag=True, help="Use a model whose head for the task is untrained (random predictions; normally refused).")
 
 
 def _table(rows: list[list[str]], headers: list[str]) -> str:
@@ -194,8 +196,9 @@ def _write_jsonl(records: list[Any], output: Path | None) -> None:
 @click.option("--input", "-i", "input_file", type=click.Path(path_type=Path), help="Read inputs from a file (text lines, or the task's format).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write JSON lines here instead of stdout.")
 @click.option("--batch-size", default=32, show_default=True)
+@untrained_head_flag
 @option_flag
-def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, options: tuple[str, ...]) -> None:
+def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, allow_untrained_head: bool, options: tuple[str, ...]) -> None:
     """Predict TASK on TEXT arguments or an --input file; JSON lines out."""
     from nlpkit import api
 
@@ -208,7 +211,7 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
         inputs = task_obj.parse_inputs(list(text))
     else:
         raise NlpkitError("nothing to predict: give TEXT arguments or --input FILE")
-    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200, options=parse_options(options))
+    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200, options=parse_options(options), allow_untrained_head=allow_untrained_head)
     _write_jsonl(records, output)
 
 
@@ -264,12 +267,13 @@ def _print_metrics(metrics: dict[str, dict[str, Any]]) -> None:
 @click.option("--limit", type=int, help="Score only the first N examples.")
 @click.option("--batch-size", default=32, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON only.")
+@untrained_head_flag
 @option_flag
-def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, options: tuple[str, ...]) -> None:
+def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, allow_untrained_head: bool, options: tuple[str, ...]) -> None:
     """Score a model for TASK on labelled data."""
     from nlpkit import api
 
-    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=not as_json, options=parse_options(options))
+    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=not as_json, options=parse_options(options), allow_untrained_head=allow_untrained_head)
     if as_json:
         click.echo(json.dumps(result.to_dict(), indent=2))
         return
@@ -350,6 +354,11 @@ def bench_compare(baseline: Path, new: Path, tolerance: float, throughput_ratio:
         click.echo(f"{len(regressed)} regression(s)", err=True)
         sys.exit(1)
     click.echo("no regression", err=True)
+
+
+from nlpkit.cli_admin import add_admin_commands  # noqa: E402  (info, install, uninstall)
+
+add_admin_commands(cli)
 
 
 def main() -> None:

@@ -113,6 +113,7 @@ class ResolvedModel:
 
 def resolve_model(model: str | None, task: Task) -> ResolvedModel:
     """Work out backend and source for `model` (see module docstring)."""
+    from nlpkit.hub import check_hub_model
     from nlpkit.plugins import get_manager
 
     manager = get_manager()
@@ -123,7 +124,10 @@ def resolve_model(model: str | None, task: Task) -> ResolvedModel:
     backends = manager.registries["backends"]
     if model in manager.registries["models"]:
         spec: ModelSpec = manager.get("models", model)
-        return ResolvedModel(backends.get(spec.backend), spec.resolve_source(), {}, spec)
+        source = spec.resolve_source()
+        if spec.backend == "transformers" and source and not Path(source).expanduser().exists():
+            check_hub_model(source)  # offline: fail in a second, not after ~30 s of retries
+        return ResolvedModel(backends.get(spec.backend), source, {}, spec)
     path = Path(model).expanduser()
     if path.exists():
         if not path.is_dir():
@@ -140,7 +144,53 @@ def resolve_model(model: str | None, task: Task) -> ResolvedModel:
         # a path whose parent folder exists here is a mistyped folder, not a hub id like "org/name"
         raise ModelLoadError(f"{model}: no such model folder")
     # otherwise: a Hugging Face hub id
+    check_hub_model(model)
     return ResolvedModel(backends.get("transformers"), model, {})
+
+
+#: Checkpoint architectures (class-name endings) that carry a trained head of each kind.
+TRAINED_HEAD_ARCHITECTURES: dict[Head, tuple[str, ...]] = {
+    Head.SEQUENCE_CLASSIFICATION: ("ForSequenceClassification",),
+    Head.TOKEN_CLASSIFICATION: ("ForTokenClassification",),
+    Head.SPAN_EXTRACTION: ("ForQuestionAnswering",),
+    Head.SEQ2SEQ: ("ForConditionalGeneration", "ForSeq2SeqLM", "LMHeadModel", "ForCausalLM"),
+}
+
+
+def untrained_head(architectures: Sequence[str] | None, head: Head) -> bool:
+    """True if a checkpoint of these `architectures` (config.json) has no trained `head`:
+    a bare encoder such as MiniLM (``BertModel``) loaded to classify. Unknown: False."""
+    endings = TRAINED_HEAD_ARCHITECTURES.get(head, ())
+    return bool(architectures) and bool(endings) and not any(str(a).endswith(endings) for a in architectures)
+
+
+def checkpoint_architectures(model: Model | str) -> list[str] | None:
+    """The architectures a loaded transformers model, or a checkpoint folder, declares
+    (None for a folder nlpkit fine-tuned, whose card names its task, or when unknown)."""
+    if isinstance(model, Model):
+        if "task" in model.meta:
+            return None
+        return getattr(getattr(getattr(model, "network", None), "config", None), "architectures", None)
+    folder = Path(model)
+    if (folder / MODEL_CARD_FILE).exists() or not (folder / "config.json").is_file():
+        return None
+    try:
+        return json.loads((folder / "config.json").read_text(encoding="utf-8")).get("architectures")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return None
+
+
+def refuse_untrained_head(model: Model | str, task: Task, name: str | None) -> None:
+    """Raise unless `model` (loaded, or a checkpoint folder) has a trained head for `task`:
+    with a freshly initialised head its predictions would be random."""
+    architectures = checkpoint_architectures(model)
+    if untrained_head(architectures, task.head):
+        shown = name or (model.source if isinstance(model, Model) else model)
+        raise NlpkitError(
+            f"model {shown!r} has no trained {task.head} head (its checkpoint is a {', '.join(architectures or [])}), so its predictions would be random; "
+            f"fine-tune it first: `nlpkit finetune {task.name} --model {shown} --train DATA --output DIR`, then use --model DIR "
+            f"(or pass --allow-untrained-head if you mean it)"
+        )
 
 
 def read_model_card(folder: Path) -> dict[str, Any]:
