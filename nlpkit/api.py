@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import time
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from nlpkit.models import Model
     from nlpkit.tasks import Record, Task
     from nlpkit.training import TrainConfig
+
+#: Phase lines ("fine-tuning…", "scoring…"); the CLI shows them on stderr.
+_log = logging.getLogger("nlpkit")
 
 
 def get_task(name: str | Task) -> Task:
@@ -218,6 +222,7 @@ def finetune(
 
     workdir = output.with_name(output.name + ".partial")
     workdir.mkdir(parents=True, exist_ok=True)
+    _log.info(f"fine-tuning {model} for {task.name} on {len(train_examples)} examples ({resolved.backend.name} backend)")
     start = time.perf_counter()
     trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)
     train_seconds = time.perf_counter() - start
@@ -228,6 +233,7 @@ def finetune(
     files = trained.save(staging)
     metrics: dict[str, Any] = {}
     if eval_examples:
+        _log.info(f"scoring {len(eval_examples)} evaluation examples")
         predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
         evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options)
         metrics = evaluation.metrics

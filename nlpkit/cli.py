@@ -15,11 +15,16 @@ from typing import Any
 import click
 
 from nlpkit import __version__
+from nlpkit import cli_output as out
 from nlpkit.errors import NlpkitError
 
 
 class NlpkitGroup(click.Group):
-    """A click group that turns `NlpkitError` into a one-line error."""
+    """A click group that turns `NlpkitError` into a one-line error and gives every
+    command (plugins' too) ``-q/--quiet`` and ``-v/--verbose``."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        super().add_command(out.add_verbosity_options(cmd), name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -33,12 +38,19 @@ click.ClickException.exit_code = 2
 
 @click.group(cls=NlpkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="nlpkit", message="%(prog)s %(version)s (distribution nlpkit-core)")
-def cli() -> None:
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Show progress bars, library banners and logging.")
+def cli(quiet: bool, verbose: bool) -> None:
     """Fine-tune, run and benchmark pre-trained language models on NLP tasks.
 
     Tasks come from plugins (`nlpkit plugins`). Data arguments take a file or a
     registered dataset as NAME[:SPLIT] (`nlpkit datasets`), read from --data-dir.
+
+    stdout carries only results (JSON lines, tables, --json); status goes to
+    stderr, one line per phase unless stderr is a terminal. Shell completion:
+    eval "$(_NLPKIT_COMPLETE=bash_source nlpkit)" (zsh_source, fish_source).
     """
+    out.configure(out.VERBOSE if verbose else out.QUIET if quiet else out.NORMAL)
 
 
 def _manager() -> Any:
@@ -63,18 +75,42 @@ option_flag = click.option("--option", "-O", "options", multiple=True, metavar="
 untrained_head_flag = click.option("--allow-untrained-head", is_flag=True, help="Use a model whose head for the task is untrained (random predictions; normally refused).")
 
 
-def _table(rows: list[list[str]], headers: list[str]) -> str:
-    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows)]
-    fmt = "  ".join("{:<%d}" % w for w in widths)
-    lines = [fmt.format(*headers), fmt.format(*("-" * w for w in widths))]
-    lines += [fmt.format(*map(str, row)) for row in rows]
-    return "\n".join(line.rstrip() for line in lines)
+_table = out.table
+
+
+def complete_task(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion for a TASK argument: the registered task names."""
+    return _complete("tasks", incomplete)
+
+
+def complete_model(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion for --model: registered model names (folders complete as paths)."""
+    return _complete("models", incomplete)
+
+
+def _complete(kind: str, incomplete: str) -> list[Any]:
+    from click.shell_completion import CompletionItem
+
+    try:
+        entries = list(_manager().registries[kind])
+    except Exception:  # completion must never print a traceback into the shell
+        return []
+    return [CompletionItem(e.name, help=getattr(e.item, "description", "")) for e in entries if e.name.startswith(incomplete)]
+
+
+def _listing(as_json: bool, rows: list[dict[str, Any]], columns: list[str], headers: list[str], wrap: list[int] | None = None) -> None:
+    """A listing: a table that fits the terminal (wrapping the `wrap` columns, default
+    the last), or JSON with --json."""
+    if as_json:
+        out.echo_json(rows)
+    else:
+        click.echo(_table([[r[c] for c in columns] for r in rows], headers, wrap=wrap))
 
 
 # -- listings -------------------------------------------------------------------
 @cli.command()
-@click.argument("name", required=False)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.argument("name", required=False, shell_complete=complete_task)
+@out.json_option
 def tasks(name: str | None, as_json: bool) -> None:
     """List the tasks plugins provide (`nlpkit tasks NAME` = `nlpkit task NAME`)."""
     if name is not None:
@@ -82,9 +118,10 @@ def tasks(name: str | None, as_json: bool) -> None:
         return
     entries = list(_manager().registries["tasks"])
     if as_json:
-        click.echo(json.dumps([task_description(e.item, e.distribution) for e in entries], indent=2))
+        out.echo_json([task_description(e.item, e.distribution) for e in entries])
         return
-    click.echo(_table([[e.name, e.item.head.value, e.distribution, e.item.description] for e in entries], ["task", "head", "plugin", "description"]))
+    rows = [{"name": e.name, "head": e.item.head.value, "distribution": e.distribution, "description": e.item.description} for e in entries]
+    _listing(False, rows, ["name", "head", "distribution", "description"], ["task", "head", "plugin", "description"])
 
 
 def task_description(task: Any, distribution: str | None = None) -> dict[str, Any]:
@@ -125,42 +162,60 @@ def _describe_task(name: str, as_json: bool) -> None:
 
 
 @cli.command("task")
-@click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.argument("name", shell_complete=complete_task)
+@out.json_option
 def task_command(name: str, as_json: bool) -> None:
     """Describe task NAME: head, input formats, defaults and its -O options."""
     _describe_task(name, as_json)
 
 
 @cli.command()
-def models() -> None:
+@out.json_option
+def models(as_json: bool) -> None:
     """List named models and the backends that load them."""
     manager = _manager()
     rows = []
     for e in manager.registries["models"]:
         source = "(untrained: fine-tune it)" if e.item.source is None else ("(packaged)" if callable(e.item.source) else e.item.source)
-        rows.append([e.name, e.item.backend, source, e.item.description])
-    click.echo(_table(rows, ["model", "backend", "source", "description"]))
+        rows.append({"name": e.name, "backend": e.item.backend, "source": source, "distribution": e.distribution, "description": e.item.description})
+    if as_json:
+        backends = [{"name": e.name, "heads": sorted(h.value for h in e.item.heads), "distribution": e.distribution} for e in manager.registries["backends"]]
+        out.echo_json({"models": rows, "backends": backends})
+        return
+    _listing(False, rows, ["name", "backend", "source", "description"], ["model", "backend", "source", "description"])
     click.echo("\nbackends: " + ", ".join(f"{e.name} ({', '.join(sorted(h.value for h in e.item.heads))})" for e in manager.registries["backends"]))
     click.echo("Any transformers checkpoint folder or hub id works as --model too.")
 
 
 @cli.command()
-def datasets() -> None:
+@out.json_option
+def datasets(as_json: bool) -> None:
     """List registered datasets (use as NAME[:SPLIT])."""
-    rows = [[e.name, e.item.task, ", ".join(e.item.files), e.item.folder, e.item.hub_id or ""] for e in _manager().registries["datasets"]]
-    click.echo(_table(rows, ["dataset", "task", "splits", "folder under --data-dir", "hub id"]))
+    rows = [
+        {"name": e.name, "task": e.item.task, "splits": list(e.item.files), "folder": e.item.folder, "hub_id": e.item.hub_id,
+         "package": getattr(e.item, "package", None), "distribution": e.distribution, "description": e.item.description}
+        for e in _manager().registries["datasets"]
+    ]
+    for r in rows:
+        where = f"inside {r['package']}" if r["package"] else f"{r['folder']}/"
+        r["where"] = where + (f"\nhub: {r['hub_id']}" if r["hub_id"] else "")
+        r["splits_text"] = ", ".join(r["splits"])
+    if as_json:
+        out.echo_json([{k: v for k, v in r.items() if k not in ("where", "splits_text")} for r in rows])
+        return
+    _listing(False, rows, ["name", "task", "splits_text", "where"], ["dataset", "task", "splits", "files (under --data-dir) / hub id"], wrap=[2, 3])
 
 
 @cli.command()
-def metrics() -> None:
+@out.json_option
+def metrics(as_json: bool) -> None:
     """List registered metrics."""
-    rows = [[e.name, e.distribution, e.item.description] for e in _manager().registries["metrics"]]
-    click.echo(_table(rows, ["metric", "plugin", "description"]))
+    rows = [{"name": e.name, "distribution": e.distribution, "description": e.item.description} for e in _manager().registries["metrics"]]
+    _listing(as_json, rows, ["name", "distribution", "description"], ["metric", "plugin", "description"])
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@out.json_option
 def plugins(as_json: bool) -> None:
     """List plugins: distribution, version, hooks, what each registered and what it could not."""
     infos = _manager().plugins
@@ -172,8 +227,9 @@ def plugins(as_json: bool) -> None:
         registered = "; ".join(f"{kind}: {', '.join(names)}" for kind, names in info.registered.items())
         if info.skipped:
             registered += "; SKIPPED (name taken): " + ", ".join(map(str, info.skipped))
-        rows.append([info.name, info.distribution, info.version, ", ".join(info.hooks), f"ERROR {info.error}" if info.error else registered])
-    click.echo(_table(rows, ["plugin", "distribution", "version", "hooks", "registered"]))
+        hooks = ", ".join(h.removeprefix("register_") for h in info.hooks)
+        rows.append([info.name, info.distribution, info.version, hooks, f"ERROR {info.error}" if info.error else registered])
+    click.echo(_table(rows, ["plugin", "distribution", "version", "hooks (register_…)", "registered"], wrap=[3, 4]))
 
 
 # -- verbs ----------------------------------------------------------------------
@@ -186,13 +242,13 @@ def _write_jsonl(records: list[Any], output: Path | None) -> None:
         tmp = output.with_name(output.name + ".tmp")
         tmp.write_text(lines, encoding="utf-8")
         tmp.replace(output)
-        click.echo(f"wrote {len(records)} predictions to {output}", err=True)
+        out.info(f"wrote {len(records)} predictions to {output}")
 
 
 @cli.command()
-@click.argument("task")
+@click.argument("task", shell_complete=complete_task)
 @click.argument("text", nargs=-1)
-@click.option("--model", "-m", help="Registered name, model folder or hub id (default: the task's).")
+@click.option("--model", "-m", shell_complete=complete_model, help="Registered name, model folder or hub id (default: the task's).")
 @click.option("--input", "-i", "input_file", type=click.Path(path_type=Path), help="Read inputs from a file (text lines, or the task's format).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write JSON lines here instead of stdout.")
 @click.option("--batch-size", default=32, show_default=True)
@@ -211,13 +267,13 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
         inputs = task_obj.parse_inputs(list(text))
     else:
         raise NlpkitError("nothing to predict: give TEXT arguments or --input FILE")
-    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200, options=parse_options(options), allow_untrained_head=allow_untrained_head)
+    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200 and out.progress_wanted(), options=parse_options(options), allow_untrained_head=allow_untrained_head)
     _write_jsonl(records, output)
 
 
 @cli.command()
-@click.argument("task")
-@click.option("--model", "-m", required=True, help="Pre-trained model: registered name, folder or hub id.")
+@click.argument("task", shell_complete=complete_task)
+@click.option("--model", "-m", required=True, shell_complete=complete_model, help="Pre-trained model: registered name, folder or hub id.")
 @click.option("--train", "train", required=True, help="Training data: file or DATASET[:SPLIT].")
 @click.option("--eval", "eval_", help="Evaluation data scored after training: file or DATASET[:SPLIT].")
 @click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="Folder for the fine-tuned model.")
@@ -233,19 +289,22 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
 @click.option("--early-stopping", type=int, help="Stop after N epochs without eval-loss improvement (needs --eval).")
 @click.option("--lora", is_flag=True, help="Train LoRA adapters (peft) and merge them into the saved model.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output folder.")
+@out.json_option
 @option_flag
-def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, overwrite: bool, options: tuple[str, ...]) -> None:
+def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, overwrite: bool, as_json: bool, options: tuple[str, ...]) -> None:
     """Fine-tune a pre-trained model for TASK and save a self-describing folder."""
     from nlpkit import api
     from nlpkit.training import TrainConfig
 
-    config = TrainConfig(epochs=epochs, learning_rate=lr, batch_size=batch_size, max_steps=max_steps, max_length=max_length, seed=seed, early_stopping_patience=early_stopping, lora=lora, task_options=parse_options(options))
+    config = TrainConfig(epochs=epochs, learning_rate=lr, batch_size=batch_size, max_steps=max_steps, max_length=max_length, seed=seed, early_stopping_patience=early_stopping, lora=lora, task_options=parse_options(options), progress=out.progress_wanted())
     try:
         result = api.finetune(task, model=model, train=train, eval=eval_, output=output, data_dir=data_dir, config=config, train_limit=train_limit, eval_limit=eval_limit, overwrite=overwrite)
     except KeyboardInterrupt:
         raise click.ClickException(f"interrupted; checkpoints are kept in {output}.partial — run the same command again to resume") from None
-    click.echo(f"saved {result.output} ({result.train_examples} training examples, {result.train_seconds:.1f} s)", err=True)
-    if result.metrics:
+    out.info(f"saved {result.output} ({result.train_examples} training examples, {result.train_seconds:.1f} s)")
+    if as_json:
+        out.echo_json({"output": str(result.output), "train_examples": result.train_examples, "train_seconds": result.train_seconds, "metrics": result.metrics})
+    elif result.metrics:
         _print_metrics(result.metrics)
 
 
@@ -259,27 +318,41 @@ def _print_metrics(metrics: dict[str, dict[str, Any]]) -> None:
 
 
 @cli.command()
-@click.argument("task")
-@click.option("--model", "-m", help="Model folder, registered name or hub id (default: the task's).")
+@click.argument("task", shell_complete=complete_task)
+@click.option("--model", "-m", shell_complete=complete_model, help="Model folder, registered name or hub id (default: the task's).")
 @click.option("--data", "-d", required=True, help="Labelled data: file or DATASET[:SPLIT].")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="NLPKIT_DATA_DIR", help="Local dataset mirror.")
 @click.option("--metric", "metric_names", multiple=True, help="Metric to compute (repeatable; default: the task's).")
 @click.option("--limit", type=int, help="Score only the first N examples.")
 @click.option("--batch-size", default=32, show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON only.")
+@click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON on stdout instead of a table.")
 @untrained_head_flag
 @option_flag
 def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, allow_untrained_head: bool, options: tuple[str, ...]) -> None:
     """Score a model for TASK on labelled data."""
     from nlpkit import api
 
-    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=not as_json, options=parse_options(options), allow_untrained_head=allow_untrained_head)
+    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=out.progress_wanted(), options=parse_options(options), allow_untrained_head=allow_untrained_head)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2))
-        return
-    click.echo(json.dumps(result.metrics))
-    _print_metrics(result.metrics)
-    click.echo(f"{len(result.examples)} examples in {result.seconds:.2f} s", err=True)
+        out.echo_json(result.to_dict())
+    else:
+        _print_metrics(result.metrics)
+    out.info(f"{len(result.examples)} examples in {result.seconds:.2f} s")
+
+
+# -- plugin authors ---------------------------------------------------------------
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option("--task-kind", type=click.Choice(["classification"]), default="classification", show_default=True, help="Which core building block the task starts from.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("."), show_default=True, help="Folder to create nlpkit-NAME/ in.")
+@click.option("--description", help="One line saying what the task does.")
+def new_plugin(name: str, task_kind: str, output: Path, description: str | None) -> None:
+    """Write a complete plugin distribution NAME: task, metric, data, suite, tests."""
+    from nlpkit.scaffold import new_plugin as scaffold
+
+    folder = scaffold(name, kind=task_kind, output=output, description=description)
+    click.echo(str(folder))
+    out.info(f"next: pip install -e {folder}  &&  pytest {folder}  &&  nlpkit bench {folder.name.removeprefix('nlpkit-').replace('-', '_')}")
 
 
 # -- bench -----------------------------------------------------------------------
@@ -296,12 +369,13 @@ class DefaultCommandGroup(NlpkitGroup):
 
 @cli.group(cls=DefaultCommandGroup, invoke_without_command=True)
 @click.option("--list", "list_suites", is_flag=True, help="List the suites plugins register.")
+@out.json_option
 @click.pass_context
-def bench(ctx: click.Context, list_suites: bool) -> None:
+def bench(ctx: click.Context, list_suites: bool, as_json: bool) -> None:
     """Benchmark suites: `nlpkit bench SUITE` runs one (a TOML file or a registered name)."""
     if list_suites:
-        rows = [[e.name, e.distribution, str(e.item.path), e.item.description] for e in _manager().registries["suites"]]
-        click.echo(_table(rows, ["suite", "plugin", "file", "description"]))
+        rows = [{"name": e.name, "distribution": e.distribution, "path": str(e.item.path), "description": e.item.description} for e in _manager().registries["suites"]]
+        _listing(as_json, rows, ["name", "distribution", "description"], ["suite", "plugin", "description"])
     elif ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
 
@@ -314,11 +388,12 @@ def bench(ctx: click.Context, list_suites: bool) -> None:
 @click.option("--limit", type=int, help="Score at most N examples per run (quick checks).")
 @click.option("--bootstrap", type=int, help="Bootstrap resamples for CIs (default: the suite's).")
 @click.option("--force", is_flag=True, help="Re-run runs already completed in the output folder.")
-def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool) -> None:
+@out.json_option
+def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool, as_json: bool) -> None:
     """Run SUITE; write results.json, report.md and report.html; print the table."""
     import time
 
-    from nlpkit.bench.report import markdown, write_reports
+    from nlpkit.bench.report import summary, text_table, write_reports
     from nlpkit.bench.runner import BenchOptions, run_suite
     from nlpkit.bench.suite import load_suite
     from nlpkit.data import data_dir_from
@@ -326,11 +401,14 @@ def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str 
     loaded = load_suite(suite, data_dir=data_dir_from(data_dir))  # validates names and files before anything runs
     output = output or Path("runs/bench") / loaded.name
     start = time.perf_counter()
-    document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap), echo=lambda line: click.echo(line, err=True))
+    document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap, progress=out.progress_wanted()), echo=out.info)
     paths = write_reports(document, output)
-    click.echo(markdown(document))
+    if as_json:
+        out.echo_json(summary(document))
+    else:
+        click.echo(text_table(document, width=out.terminal_width()))
     failed = [r["name"] for r in document["runs"] if r.get("status") != "ok"]
-    click.echo(f"{len(document['runs'])} runs in {time.perf_counter() - start:.0f} s; results in {output}/ (results.json, {', '.join(p.name for p in paths.values())})", err=True)
+    out.info(f"{len(document['runs'])} runs in {time.perf_counter() - start:.0f} s; results in {output}/ (results.json, {', '.join(p.name for p in paths.values())})")
     if failed:
         click.echo(f"Error: {len(failed)} run(s) failed: {', '.join(failed)} (errors recorded in {output}/results.json)", err=True)
         sys.exit(1)
@@ -351,9 +429,9 @@ def bench_compare(baseline: Path, new: Path, tolerance: float, throughput_ratio:
     click.echo(table(differences))
     regressed = [d for d in differences if d.regressed]
     if regressed:
-        click.echo(f"{len(regressed)} regression(s)", err=True)
+        out.info(f"{len(regressed)} regression(s)")
         sys.exit(1)
-    click.echo("no regression", err=True)
+    out.info("no regression")
 
 
 from nlpkit.cli_admin import add_admin_commands  # noqa: E402  (info, install, uninstall)

@@ -123,6 +123,10 @@ class Task:
     default_metrics: ClassVar[tuple[str, ...]] = ()
     #: Registered dataset used by the task's examples and suites, if any.
     default_dataset: ClassVar[str | None] = None
+    #: A tiny labelled file in one of the task's formats, relative to the folder of the
+    #: module defining the class (ship it as package data): `nlpkit.testing.check_plugin`
+    #: runs the task end to end on it.
+    sample: ClassVar[str | None] = None
     #: Every ``-O`` option the task understands (`nlpkit.options`); nothing else is accepted.
     options: ClassVar[tuple[Option, ...]] = ()
     #: File formats `read` understands, for `nlpkit task NAME`.

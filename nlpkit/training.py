@@ -67,11 +67,15 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     task.prepare_model(model)
     label2id = {label: i for i, label in enumerate(model.labels)} if model.labels else None
     max_length = min(config.max_length, model.max_length)
-    features = task.training_features(train, model.tokenizer, label2id, max_length, **config.task_options)
+    # prediction-only options given to finetune are saved with the model, not training inputs
+    # (QA's predict option `max_length` would otherwise clash with the argument of that name)
+    stages = {option.name: option.stages for option in task.options}
+    train_options = {k: v for k, v in config.task_options.items() if "train" in stages.get(k, ("train",))}
+    features = task.training_features(train, model.tokenizer, label2id, max_length, **train_options)
     if not features:
         raise NlpkitError("no training features: the training data is empty")
     train_ds = datasets.Dataset.from_list(features)
-    eval_ds = datasets.Dataset.from_list(task.training_features(eval, model.tokenizer, label2id, max_length, **config.task_options)) if eval else None
+    eval_ds = datasets.Dataset.from_list(task.training_features(eval, model.tokenizer, label2id, max_length, **train_options)) if eval else None
 
     network = model.network
     if config.lora:
@@ -110,6 +114,7 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         remove_unused_columns=False,
     )
     callbacks = [transformers.EarlyStoppingCallback(config.early_stopping_patience)] if stopping else []
+    callbacks.append(_log_lines_callback(transformers, config.progress))
     trainer = trainer_class(
         model=network,
         args=args,
@@ -119,6 +124,11 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         processing_class=model.tokenizer,
         callbacks=callbacks,
     )
+    # The stock callbacks print each log as a Python dict on stdout; ours writes status lines to stderr.
+    trainer.remove_callback(transformers.PrinterCallback)
+    if config.progress:
+        trainer.remove_callback(transformers.trainer_callback.ProgressCallback)
+        trainer.add_callback(_quiet_progress_callback(transformers))
     result = trainer.train(resume_from_checkpoint=last_checkpoint(checkpoints))
     if config.lora:
         network = trainer.model.merge_and_unload()
@@ -126,6 +136,45 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     model.meta["train_metrics"] = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float))}
     model.meta["train_examples"] = len(train_ds)
     return model
+
+
+def _format_logs(logs: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in logs.items() if k != "total_flos")
+
+
+def _log_lines_callback(transformers: Any, progress: bool) -> Any:
+    """One status line per phase and per logging step, on the ``nlpkit`` logger (stderr)."""
+    import logging
+
+    log = logging.getLogger("nlpkit")
+
+    class LogLines(transformers.TrainerCallback):  # type: ignore[misc,name-defined]
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if state.is_world_process_zero:
+                log.info(f"training: {state.max_steps} steps, {args.num_train_epochs:g} epoch(s), batch size {args.per_device_train_batch_size}")
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+            if not (state.is_world_process_zero and logs):
+                return
+            if "train_runtime" in logs:  # the closing summary
+                loss = f", mean loss {logs['train_loss']:.4f}" if isinstance(logs.get("train_loss"), float) else ""
+                log.info(f"trained {state.global_step} steps in {logs['train_runtime']:.1f} s{loss}")
+            elif not progress:
+                log.info(f"step {state.global_step}/{state.max_steps}: {_format_logs(logs)}")
+
+    return LogLines()
+
+
+def _quiet_progress_callback(transformers: Any) -> Any:
+    """transformers' progress bar, writing its log lines to stderr instead of stdout."""
+    import sys
+
+    class Progress(transformers.trainer_callback.ProgressCallback):  # type: ignore[misc,name-defined]
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+            if state.is_world_process_zero and self.training_bar is not None and logs:
+                self.training_bar.write(_format_logs(logs), file=sys.stderr)
+
+    return Progress()
 
 
 def _with_lora(network: Any, task: Task, config: TrainConfig) -> Any:

@@ -33,6 +33,15 @@ def fresh_plugin_manager(monkeypatch: pytest.MonkeyPatch):
     reset_manager()
 
 
+@pytest.fixture(autouse=True)
+def fresh_cli_output():
+    """A CLI run's verbosity (environment switches, log handler) does not leak into the next test."""
+    from nlpkit import cli_output
+
+    yield
+    cli_output.reset()
+
+
 @pytest.fixture(scope="session")
 def tiny_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A 2-layer BERT encoder (no head) that knows the fixture words."""
@@ -50,3 +59,15 @@ def sentiment_tsv(tmp_path: Path) -> Path:
     rows = ["sentence\tlabel"] + [f"{text}\t{label}" for text, label in SENTIMENT_FIXTURE]
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def torch_single_thread():
+    """Run a module's tiny models on one torch thread: fastest for them, and on a busy
+    CPU two threads spin-wait for seconds."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

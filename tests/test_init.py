@@ -13,7 +13,7 @@ def test_every_name_in_all_is_importable_from_nlpkit() -> None:
 
 
 def test_plugin_authors_find_every_spec_and_error_at_the_top_level() -> None:
-    for name in ("hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec",
+    for name in ("hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec", "Option",
                  "NlpkitError", "DataError", "PluginError", "UnknownNameError", "NameCollisionError", "ModelLoadError"):
         assert name in nlpkit.__all__, name
 

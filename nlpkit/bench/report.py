@@ -21,14 +21,19 @@ def _fmt(value: Any, digits: int = 4) -> str:
     return str(value)
 
 
-def score_cells(record: dict[str, Any]) -> str:
-    cells = []
+def score_lines(record: dict[str, Any], bold: str = "") -> list[str]:
+    """One ``name value [low, high]`` string per scored metric (`bold` wraps the value)."""
+    lines = []
     for name, score in record.get("scores", {}).items():
         if score.get("value") is None:
             continue
         ci = score.get("ci95")
-        cells.append(f"{name} **{score['value']:.4f}**" + (f" [{ci[0]:.4f}, {ci[1]:.4f}]" if ci else ""))
-    return "<br>".join(cells) if cells else "—"
+        lines.append(f"{name} {bold}{score['value']:.4f}{bold}" + (f" [{ci[0]:.4f}, {ci[1]:.4f}]" if ci else ""))
+    return lines
+
+
+def score_cells(record: dict[str, Any]) -> str:
+    return "<br>".join(score_lines(record, bold="**")) or "—"
 
 
 def markdown(document: dict[str, Any]) -> str:
@@ -64,6 +69,38 @@ def markdown(document: dict[str, Any]) -> str:
             f"{_fmt(inf.get('latency_p50_ms'), 1)} / {_fmt(inf.get('latency_p95_ms'), 1)} | {_fmt(inf.get('peak_rss_mb'), 0)} | {train} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def summary(document: dict[str, Any]) -> dict[str, Any]:
+    """The results in brief, for ``nlpkit bench --json``: per run its status, scores with
+    CIs, throughput and fine-tuning, without per-class details or predictions."""
+    runs = []
+    for r in document["runs"]:
+        entry: dict[str, Any] = {k: r.get(k) for k in ("name", "task", "model", "data", "status", "examples")}
+        if r.get("status") != "ok":
+            entry["error"] = r.get("error")
+        else:
+            entry["scores"] = {name: {"main": sc.get("main"), "value": sc.get("value"), "ci95": sc.get("ci95")} for name, sc in r.get("scores", {}).items()}
+            inf = r.get("inference", {})
+            entry["inference"] = {k: inf.get(k) for k in ("examples_per_second", "tokens_per_second", "latency_p50_ms", "latency_p95_ms", "peak_rss_mb")}
+            if r.get("finetune"):
+                entry["finetune"] = {k: r["finetune"].get(k) for k in ("examples", "seconds", "examples_per_second")}
+        runs.append(entry)
+    return {"suite": document["suite"]["name"], "bootstrap": document["suite"].get("bootstrap"), "runs": runs}
+
+
+def text_table(document: dict[str, Any], width: int = 80) -> str:
+    """The results as a plain-text table for a terminal (fits `width` columns)."""
+    from nlpkit.cli_output import table
+
+    rows = []
+    for r in document["runs"]:
+        if r.get("status") != "ok":
+            rows.append([r["name"], r["model"], r["data"], "—", "FAILED: " + str(r.get("error", ""))[:200], ""])
+            continue
+        rows.append([r["name"], r["model"], r["data"], str(r.get("examples", "—")), "\n".join(score_lines(r)) or "—", _fmt(r.get("inference", {}).get("examples_per_second"), 1)])
+    bootstrap = document["suite"].get("bootstrap")
+    return table(rows, ["run", "model", "data", "n", f"score [95% CI, {bootstrap} resamples]", "ex/s"], width=width, wrap=[1, 2, 4])
 
 
 def _main_score(record: dict[str, Any]) -> tuple[str, float, list[float] | None] | None:

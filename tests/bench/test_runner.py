@@ -69,7 +69,9 @@ def test_suite_runs_records_failures_and_writes_all_reports(tmp_path: Path, suit
         assert (out / name).exists(), name
     assert "| tfidf-4 |" in (out / "report.md").read_text()
     assert "data:image/png;base64" in (out / "report.html").read_text()
-    assert "| tfidf-8 |" in result.stdout  # the table is printed at the end
+    printed = result.stdout  # a plain-text table at the end, not Markdown source
+    assert any(line.startswith("tfidf-8 ") for line in printed.splitlines())
+    assert "|" not in printed and "<br>" not in printed and "&#x27;" not in printed and "**" not in printed
 
 
 def test_rerun_skips_completed_runs_and_gives_identical_scores(tmp_path: Path, suite_file: Path) -> None:

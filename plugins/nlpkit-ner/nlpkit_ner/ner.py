@@ -30,6 +30,7 @@ class NerTask(Task):
 
     name = "ner"
     head = Head.TOKEN_CLASSIFICATION
+    sample = "samples/ner.conll"  # tiny labelled file for nlpkit.testing.check_plugin
     description = "named entities: typed spans with character offsets (CoNLL-2003, WNUT-17, …)"
     default_metrics: ClassVar[tuple[str, ...]] = ("seqeval",)
     default_dataset = "conll2003"

@@ -9,6 +9,10 @@ from nlpkit import DatasetSpec, MetricSpec, hookimpl
 
 CONLL03_TYPES = ["LOC", "MISC", "ORG", "PER"]
 WNUT17_TYPES = ["corporation", "creative-work", "group", "location", "person", "product"]
+#: Relation types whose direction carries no meaning, per relation dataset: `relation_f1`
+#: scores them with ``symmetric=[...]`` (arguments in text order, as SpERT). CoNLL04
+#: (Work_For, Kill, OrgBased_In, Live_In, Located_In) and ADE (Adverse-Effect) have none.
+SYMMETRIC_RELATION_TYPES: dict[str, list[str]] = {"conll04": [], "ade": []}
 
 
 @hookimpl
@@ -44,7 +48,8 @@ def register_datasets(register: Callable[[Any], None]) -> None:
                 "ADE adverse drug effects, fold 0: 3,178 / 560 sentences (test fold held out)"),
     }
     for name, (folder, files, description) in relation_sets.items():
-        register(DatasetSpec(name=name, task="relations", folder=folder, files=files, description=description))
+        symmetric = ", ".join(SYMMETRIC_RELATION_TYPES[name]) or "none"
+        register(DatasetSpec(name=name, task="relations", folder=folder, files=files, description=f"{description}; symmetric relation types: {symmetric}"))
         register(DatasetSpec(name=f"{name}_entities", task="ner", folder=folder, files=files, description=f"the entities of {name}, for training its NER model"))
     register(DatasetSpec(
         name="semeval2010_task8", task="relations", folder="relation_extraction/semeval2010_task8",
@@ -56,7 +61,8 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_metrics(register: Callable[[Any], None]) -> None:
-    register(MetricSpec("seqeval", "nlpkit_ner.metrics.entities:EntityF1", "entity-level P/R/F1, strict IOB2 (seqeval / conlleval), micro and per type", main_key="f1"))
+    register(MetricSpec("seqeval", "nlpkit_ner.metrics.entities:EntityF1", "entity-level P/R/F1 as seqeval's default (conlleval-style lenient) mode, micro and per type", {"mode": "default"}, main_key="f1"))
+    register(MetricSpec("seqeval_strict", "nlpkit_ner.metrics.entities:EntityF1", "entity-level P/R/F1 as seqeval's strict mode (IOB2: a stray I- is no entity)", {"mode": "strict"}, main_key="f1"))
     register(MetricSpec("relation_f1", "nlpkit_ner.metrics.relations:RelationF1", "strict relation P/R/F1 (spans, entity types and relation type), micro; macro too", main_key="f1"))
     register(MetricSpec("relation_macro_f1", "nlpkit_ner.metrics.relations:RelationF1", "strict relation F1, macro over relation types", main_key="macro_f1"))
     register(MetricSpec("semeval_f1", "nlpkit_ner.metrics.relations:SemEvalF1", "SemEval-2010 Task 8 official macro-F1 (9 directional relations, Other excluded)", main_key="f1"))

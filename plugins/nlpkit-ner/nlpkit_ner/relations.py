@@ -43,6 +43,7 @@ class RelationTask(Task):
 
     name = "relations"
     head = Head.SEQUENCE_CLASSIFICATION
+    sample = "samples/relations.json"  # tiny labelled file for nlpkit.testing.check_plugin
     description = "relations between entities: NER, then typed-marker pair classification (CoNLL04, ADE, SemEval-2010 Task 8)"
     default_metrics: ClassVar[tuple[str, ...]] = ("relation_f1", "relation_macro_f1")
     default_dataset = "conll04"

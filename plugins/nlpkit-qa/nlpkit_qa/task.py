@@ -35,6 +35,7 @@ class QuestionAnsweringTask(Task):
 
     name = "qa"
     head = Head.SPAN_EXTRACTION
+    sample = "samples/qa.json"  # tiny labelled file for nlpkit.testing.check_plugin
     description = "extractive question answering: a span of the context answers the question (SQuAD v1.1/v2.0)"
     default_model = "distilbert/distilbert-base-cased-distilled-squad"
     default_metrics: ClassVar[tuple[str, ...]] = ("squad",)

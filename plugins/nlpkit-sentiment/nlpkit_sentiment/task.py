@@ -13,3 +13,4 @@ class SentimentTask(TextClassificationTask):
     description = "sentiment of a text (binary or multi-class, named labels)"
     default_model = "distilbert/distilbert-base-uncased-finetuned-sst-2-english"
     default_dataset = "sst2"
+    sample = "samples/sentiment.tsv"  # tiny labelled file for nlpkit.testing.check_plugin

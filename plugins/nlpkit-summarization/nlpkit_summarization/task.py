@@ -32,6 +32,7 @@ class SummarizationTask(Seq2SeqTask):
     fields — gives several references) and plain text, one document per line."""
 
     name = "summarization"
+    sample = "samples/summarization.jsonl"  # tiny labelled file for nlpkit.testing.check_plugin
     description = "summarize documents (JSON lines or text; ROUGE max over references)"
     default_metrics: ClassVar[tuple[str, ...]] = ("rouge",)
     default_dataset = "scitldr_a"

@@ -40,6 +40,7 @@ class TranslationTask(Seq2SeqTask):
     """
 
     name = "translation"
+    sample = "samples/translation.jsonl"  # tiny labelled file for nlpkit.testing.check_plugin
     description = "translate text between languages (parallel text or JSON lines; sacreBLEU, chrF)"
     default_metrics: ClassVar[tuple[str, ...]] = ("sacrebleu", "chrf")
     default_dataset = "multi30k"

@@ -6,6 +6,9 @@ second or two to build, deterministic under a seed.
 
     from nlpkit.testing import tiny_bert
     folder = tiny_bert(tmp_path / "bert", words=["good", "bad", "film"])
+
+`check_plugin` (`nlpkit.testing.conformance`) runs a plugin's tasks end to end on
+such a model and fails with every problem it finds.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from nlpkit.testing.conformance import ConformanceError, ConformanceReport, check_plugin
 
 SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
