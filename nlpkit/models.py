@@ -13,12 +13,14 @@ folder), or a Hugging Face hub id.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from nlpkit.device import Placement
 from nlpkit.errors import ModelLoadError, NlpkitError
 from nlpkit.options import Option
 from nlpkit.tasks import Head
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from nlpkit.inference import InferenceStats
     from nlpkit.tasks import Task
     from nlpkit.training import TrainConfig
+
+log = logging.getLogger("nlpkit.device")
 
 #: The file that makes a folder a self-describing nlpkit model.
 MODEL_CARD_FILE = "nlpkit.json"
@@ -62,6 +66,10 @@ class Model:
     (`classify` for sequence classification; `network`/`tokenizer` for transformers)."""
 
     backend: str = ""
+    #: True if `to` can move this model to an accelerator; False computes on the CPU only.
+    accelerated: bool = False
+    #: Where the model computes (set by `to`; loading puts a model on the CPU at fp32).
+    placement: Placement = Placement()
 
     def __init__(self, *, head: Head, labels: list[str] | None, source: str, task: str | None = None, meta: dict[str, Any] | None = None):
         self.head = head
@@ -73,6 +81,13 @@ class Model:
     def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
         """Class probabilities for each text, columns in `self.labels` order."""
         raise NlpkitError(f"the {self.backend} backend cannot classify sequences")
+
+    def to(self, placement: Placement) -> Model:
+        """Compute on `placement` (from `nlpkit.device.resolve`); the base class runs on the CPU at fp32 only."""
+        if placement.accelerator or placement.precision != "fp32":
+            raise NlpkitError(f"the {self.backend} backend runs on the CPU at fp32 only, not {placement.device} at {placement.precision}")
+        self.placement = placement
+        return self
 
     def save(self, folder: Path) -> list[str]:
         """Write weights and whatever loading needs into `folder`; return the file names written."""
@@ -87,6 +102,8 @@ class Backend:
 
     name: str = ""
     heads: frozenset[Head] = frozenset()
+    #: True if its models can run on an accelerator (`Model.to`); False: the CPU only, whatever `--device` says.
+    accelerated: bool = False
     #: ``-O`` options `finetune` passes to this backend (`TrainConfig.backend_options`).
     options: ClassVar[tuple[Option, ...]] = ()
 
@@ -227,13 +244,15 @@ def check_task_match(meta: dict[str, Any], task: Task, source: str | None) -> No
     )
 
 
-def load_model(model: str | None, task: Task, *, labels: list[str] | None = None, trust_remote_code: bool = False) -> Model:
-    """Load a model for `task` from a registered name, folder or hub id.
+def load_model(model: str | None, task: Task, *, labels: list[str] | None = None, trust_remote_code: bool = False, device: str | None = None, precision: str | None = None) -> Model:
+    """Load a model for `task` from a registered name, folder or hub id, and put it on
+    `device` at `precision` (`nlpkit.device.resolve`: by default the accelerator if any, fp32).
 
     `trust_remote_code=True` lets a checkpoint that ships its own Python code run it
     (off by default: such a folder is refused)."""
     resolved = resolve_model(model, task)
     backend = resolved.backend
+    placement = place(backend, device, precision)
     if task.head not in backend.heads:
         raise NlpkitError(f"the {backend.name} backend has no {task.head} head, which task {task.name!r} needs")
     meta = resolved.meta
@@ -245,7 +264,17 @@ def load_model(model: str | None, task: Task, *, labels: list[str] | None = None
     options = dict(resolved.spec.options) if resolved.spec else {}
     if trust_remote_code:
         options["trust_remote_code"] = True
-    return backend.load(resolved.source, task, labels=labels, meta=meta, options=options)
+    loaded = backend.load(resolved.source, task, labels=labels, meta=meta, options=options).to(placement)
+    log.debug("model %s on %s", resolved.source, placement.describe())
+    return loaded
+
+
+def place(backend: Backend | Model, device: str | None, precision: str | None) -> Placement:
+    """Resolve `device`/`precision` for a backend or a loaded model (a CPU-only one falls back to the CPU)."""
+    from nlpkit.device import resolve
+
+    name = backend.name if isinstance(backend, Backend) else backend.backend
+    return resolve(device, precision, cpu_only=None if backend.accelerated else name)
 
 
 def write_model_card(folder: Path, *, task: Task, model: Model, base_model: str | None, files: list[str], extra: dict[str, Any]) -> None:

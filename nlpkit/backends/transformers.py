@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlpkit.device import Placement, to_device
 from nlpkit.errors import ModelLoadError, NlpkitError
 from nlpkit.inference import length_sorted_batches, maybe_batch, progress_bar
 from nlpkit.models import Backend, Model
@@ -55,6 +56,7 @@ class TransformersModel(Model):
     """A transformers network and its tokenizer."""
 
     backend = "transformers"
+    accelerated = True
 
     def __init__(self, network: Any, tokenizer: Any, **kwargs: Any):
         super().__init__(**kwargs)
@@ -64,6 +66,12 @@ class TransformersModel(Model):
     @property
     def device(self) -> Any:
         return next(self.network.parameters()).device
+
+    def to(self, placement: Placement) -> TransformersModel:
+        """Move the network to the placement's device and cast it to its precision (for inference)."""
+        self.network.to(device=placement.device, dtype=placement.dtype)
+        self.placement = placement
+        return self
 
     @property
     def max_length(self) -> int:
@@ -88,7 +96,7 @@ class TransformersModel(Model):
                 continue
             fill = pad_id if key == "input_ids" else 0
             batch[key] = torch.tensor([rows[i] + [fill] * (width - len(rows[i])) for i in indices], dtype=torch.long)
-        return {k: v.to(self.device) for k, v in batch.items()}
+        return to_device(batch, self.device)
 
     def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
         import torch
@@ -134,6 +142,7 @@ class TransformersBackend(Backend):
 
     name = "transformers"
     heads = frozenset(Head)
+    accelerated = True
 
     def accepts_folder(self, folder: Path) -> bool:
         return (folder / "config.json").exists()
