@@ -74,7 +74,7 @@ def _model_for(task: Task, model: str | Model | None, device: str | None = None,
 
     if not isinstance(model, Model):
         if not allow_untrained_head:
-            source = resolve_model(model, task).source
+            source = resolve_model(model, task, check_hub=False).source
             if source is not None and Path(source).is_dir():
                 refuse_untrained_head(source, task, model)  # a local checkpoint: before the slow load
         loaded = load_model(model, task, device=device, precision=precision, trust_remote_code=trust_remote_code)

@@ -128,10 +128,14 @@ class ResolvedModel:
     source: str | None
     meta: dict[str, Any]
     spec: ModelSpec | None = None
+    #: `source` is a Hugging Face hub id (checked by `nlpkit.hub.check_hub_model`).
+    hub: bool = False
 
 
-def resolve_model(model: str | None, task: Task) -> ResolvedModel:
-    """Work out backend and source for `model` (see module docstring)."""
+def resolve_model(model: str | None, task: Task, *, check_hub: bool = True) -> ResolvedModel:
+    """Work out backend and source for `model` (see module docstring). A hub id is checked
+    at once (offline: a clear error in about a second) unless `check_hub=False`, for
+    callers that check it themselves later (`load_model`, after the cheap settings checks)."""
     from nlpkit.hub import check_hub_model
     from nlpkit.plugins import get_manager
 
@@ -144,9 +148,10 @@ def resolve_model(model: str | None, task: Task) -> ResolvedModel:
     if model in manager.registries["models"]:
         spec: ModelSpec = manager.get("models", model)
         source = spec.resolve_source()
-        if spec.backend == "transformers" and source and not Path(source).expanduser().exists():
+        hub = spec.backend == "transformers" and bool(source) and not Path(source).expanduser().exists()
+        if hub and check_hub:
             check_hub_model(source)  # offline: fail in a second, not after ~30 s of retries
-        return ResolvedModel(backends.get(spec.backend), source, {}, spec)
+        return ResolvedModel(backends.get(spec.backend), source, {}, spec, hub=hub)
     path = Path(model).expanduser()
     if path.exists():
         if not path.is_dir():
@@ -166,8 +171,9 @@ def resolve_model(model: str | None, task: Task) -> ResolvedModel:
         # a path whose parent folder exists here is a mistyped folder, not a hub id like "org/name"
         raise ModelLoadError(f"{model}: no such model folder")
     # otherwise: a Hugging Face hub id
-    check_hub_model(model)
-    return ResolvedModel(backends.get("transformers"), model, {})
+    if check_hub:
+        check_hub_model(model)
+    return ResolvedModel(backends.get("transformers"), model, {}, hub=True)
 
 
 #: Checkpoint architectures (class-name endings) that carry a trained head of each kind.
@@ -250,9 +256,18 @@ def load_model(model: str | None, task: Task, *, labels: list[str] | None = None
 
     `trust_remote_code=True` lets a checkpoint that ships its own Python code run it
     (off by default: such a folder is refused)."""
-    resolved = resolve_model(model, task)
+    from nlpkit.hub import check_hub_model
+
+    resolved = resolve_model(model, task, check_hub=False)
     backend = resolved.backend
+    # explicit device/precision settings are checked first (cheap, and wrong either way);
+    # the automatic choice imports torch, so an unreachable hub id is reported before it
+    explicit = device is not None or precision is not None
+    if resolved.hub and resolved.source and not explicit:
+        check_hub_model(resolved.source)
     placement = place(backend, device, precision)
+    if resolved.hub and resolved.source and explicit:
+        check_hub_model(resolved.source)
     if task.head not in backend.heads:
         raise NlpkitError(f"the {backend.name} backend has no {task.head} head, which task {task.name!r} needs")
     meta = resolved.meta
