@@ -173,11 +173,10 @@ class TransformersModel(Model):
     def tag_words(self, sentences: Sequence[Sequence[str]], *, window_overlap: int | None = None, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[list[float]]]:
         import torch
 
-        from nlpkit.heads.words import WordWindow, word_windows
+        from nlpkit.heads.words import WordWindow, collect_words, word_windows
 
         self._require(Head.TOKEN_CLASSIFICATION)
         rows, sizes = word_windows(self.tokenizer, sentences, self.max_length, window_overlap)
-        out: list[list[list[float]]] = [[[] for _ in range(n)] for n in sizes]
         self.network.eval()
 
         def step(batch: list[WordWindow]) -> list[list[list[float]]]:
@@ -193,11 +192,7 @@ class TransformersModel(Model):
                 start += len(row.words)
             return split
 
-        for indices, results in iter_batches(rows, step, batch_size=batch_size, length=lambda r: len(r.input_ids), stats=stats, progress=progress, desc="predict (windows)"):
-            for j, word_probs in zip(indices, results):
-                for (w, _), row in zip(rows[j].words, word_probs):
-                    out[rows[j].sentence][w] = row
-        return out
+        return collect_words(rows, sizes, iter_batches(rows, step, batch_size=batch_size, length=lambda r: len(r.input_ids), stats=stats, progress=progress, desc="predict (windows)"))
 
     # span extraction ----------------------------------------------------------------------
     def span_scores(self, questions: Sequence[str], contexts: Sequence[str], *, max_length: int, doc_stride: int, max_question_length: int, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> Iterator[SpanBatch]:

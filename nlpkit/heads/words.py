@@ -9,13 +9,13 @@ reads each word from the window where it has the most context on both sides.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger("nlpkit.heads")
 
-__all__ = ["Pieces", "WordWindow", "best_window", "encode_focused", "encode_words", "special_ids", "window_ids", "windows", "word_windows"]
+__all__ = ["Pieces", "WordWindow", "best_window", "collect_words", "encode_focused", "encode_words", "special_ids", "window_ids", "windows", "word_windows"]
 
 #: Sub-word ids of each word of each sentence.
 Pieces = list[list[int]]
@@ -137,6 +137,17 @@ def word_windows(tokenizer: Any, sentences: Sequence[Sequence[str]], max_length:
             wanted = [(start + offset, position) for offset, position in enumerate(firsts) if picks[start + offset] == k]
             out.append(WordWindow(i, ids, wanted))
     return out, [len(words) for words in pieces]
+
+
+def collect_words(rows: Sequence[WordWindow], sizes: Sequence[int], batches: Iterable[tuple[list[int], Sequence[Sequence[Any]]]]) -> list[list[Any]]:
+    """Per sentence, per word: the output of the window that reads it, gathered from the
+    ``(window indices, per-word outputs)`` batches `nlpkit.inference.iter_batches` yields."""
+    out: list[list[Any]] = [[[] for _ in range(n)] for n in sizes]
+    for indices, results in batches:
+        for j, word_outputs in zip(indices, results):
+            for (w, _), value in zip(rows[j].words, word_outputs):
+                out[rows[j].sentence][w] = value
+    return out
 
 
 def encode_focused(tokenizer: Any, items: Sequence[tuple[Sequence[str], int, int]], max_length: int) -> list[list[int]]:
