@@ -20,7 +20,11 @@ from nlpkit.scaffold import compatible_bound, core_distribution, new_plugin, plu
 def test_names_derive_from_the_plugin_name() -> None:
     names = plugin_names("nlpkit-ticket-topic")
     assert (names.task, names.dist, names.module, names.cls) == ("ticket_topic", "nlpkit-ticket-topic", "nlpkit_ticket_topic", "TicketTopicTask")
-    assert names.core_requirement.startswith(core_distribution()[0] + ">=")
+    import nlpkit
+
+    major, minor = nlpkit.__version__.split(".")[:2]
+    assert names.core_requirement.startswith(f"{core_distribution()[0]}>={major}.{minor},<")
+    assert core_distribution()[1] == nlpkit.__version__
 
 
 def test_core_bound_is_a_compatible_release_range() -> None:

@@ -52,12 +52,16 @@ def core_distribution() -> tuple[str, str]:
 
     import nlpkit
 
+    found = []
     for dist in packages_distributions().get("nlpkit", []):
         try:
-            return dist, version(dist)
+            found.append((dist, version(dist)))
         except PackageNotFoundError:
             continue
-    return "nlpkit", nlpkit.__version__
+    # a stale metadata folder (an old egg-info in a checkout) can name another version:
+    # the one matching the imported package is the real one
+    matching = [f for f in found if f[1] == nlpkit.__version__]
+    return (matching or found or [("nlpkit-core", nlpkit.__version__)])[0]
 
 
 def compatible_bound(dist: str, version: str) -> str:
