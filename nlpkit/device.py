@@ -36,6 +36,7 @@ __all__ = [
     "Placement",
     "accelerator_info",
     "available_devices",
+    "check_training",
     "cpu_bf16_supported",
     "parse_device",
     "parse_precision",
@@ -230,6 +231,11 @@ def resolve_for_training(device: str | None = DEFAULT_DEVICE, precision: str | N
     placement = resolve("cuda:0" if note else requested, precision, cpu_only=cpu_only)
     if note:
         placement = replace(placement, requested=requested, note=note)
+    return check_training(placement)
+
+
+def check_training(placement: Placement) -> Placement:
+    """`placement`, if one can fine-tune there: fp16/bf16 (mixed precision) on CUDA only."""
     if placement.precision != "fp32" and placement.kind != "cuda":
         raise NlpkitError(f"{placement.precision} fine-tuning (mixed precision) runs on CUDA only, not {placement.device}; use --precision fp32 to fine-tune here")
     return placement

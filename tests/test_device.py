@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from nlpkit import device as dev
-from nlpkit.device import Placement, accelerator_info, resolve, resolve_for_training
+from nlpkit.device import Placement, accelerator_info, check_training, resolve, resolve_for_training
 from nlpkit.errors import NlpkitError
 from nlpkit.training import device_arguments
 
@@ -164,6 +164,15 @@ def test_training_on_gpu_n_after_cuda_started_says_how_to_choose_it(monkeypatch:
     monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
     with pytest.raises(NlpkitError, match="start it with CUDA_VISIBLE_DEVICES=1 and --device cuda"):
         resolve_for_training("cuda:1")
+
+
+def test_training_on_auto_with_several_gpus_leaves_the_choice_to_the_trainer(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_gpus(monkeypatch, 2)
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    placement = resolve_for_training("auto", "bf16")
+    assert (placement.device, placement.note) == ("cuda:0", "") and "CUDA_VISIBLE_DEVICES" not in dev.os.environ
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)  # the recipe resolves the stored device again, after CUDA started
+    assert check_training(resolve(placement.device, placement.precision)).device == "cuda:0"
 
 
 def test_trainer_arguments_follow_the_placement() -> None:
