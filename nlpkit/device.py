@@ -275,13 +275,17 @@ def accelerator_info() -> dict[str, Any]:
     return {"kind": "none", "name": "none", "count": 0}
 
 
-def to_device(batch: dict[str, Any], device: Any) -> dict[str, Any]:
-    """Move a batch of CPU tensors to `device`; through pinned memory (asynchronously) for CUDA."""
+def to_device(batch: Any, device: Any) -> Any:
+    """A CPU tensor, or a dict of them, on `device`: CUDA copies go through pinned memory,
+    asynchronously (the caching host allocator keeps the pinned block until the copy is done);
+    other values, and tensors already there, are left as they are."""
     import torch
 
     device = torch.device(device)
-    if device.type == "cpu":
+    if isinstance(batch, dict):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    if not isinstance(batch, torch.Tensor) or batch.device == device:
         return batch
-    if device.type == "cuda":
-        return {k: v.pin_memory().to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
-    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+    if device.type == "cuda" and batch.device.type == "cpu":
+        return batch.pin_memory().to(device, non_blocking=True)
+    return batch.to(device)

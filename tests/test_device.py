@@ -201,3 +201,30 @@ def test_placement_describes_itself_for_the_verbose_line() -> None:
 def test_cpu_batches_are_not_copied() -> None:
     batch = {"input_ids": torch.ones(2, 3, dtype=torch.long)}
     assert dev.to_device(batch, "cpu")["input_ids"] is batch["input_ids"]
+
+
+class FakeTensor(torch.Tensor):
+    """A CPU tensor that records the calls a move to CUDA makes (none of them reach a GPU)."""
+
+    calls: list[str] = []
+
+    def pin_memory(self, *args: object, **kwargs: object) -> FakeTensor:
+        FakeTensor.calls.append("pin_memory")
+        return self
+
+    def to(self, *args: object, **kwargs: object) -> FakeTensor:
+        FakeTensor.calls.append(f"to {args[0]} non_blocking={kwargs.get('non_blocking', False)}")
+        return self
+
+
+def test_cuda_copies_go_through_pinned_memory_asynchronously() -> None:
+    from nlpkit.inference import to_device as loop_to_device
+
+    FakeTensor.calls = []
+    ids = torch.ones(2, 3, dtype=torch.long).as_subclass(FakeTensor)
+    loop_to_device({"input_ids": ids, "n": 2}, "cuda:0")
+    loop_to_device(ids, "cuda:0")
+    assert FakeTensor.calls == ["pin_memory", "to cuda:0 non_blocking=True"] * 2
+    FakeTensor.calls = []
+    dev.to_device(ids, "mps")
+    assert FakeTensor.calls == ["to mps non_blocking=False"]  # no pinning off CUDA
