@@ -9,11 +9,13 @@ __version__ = "0.1.0"
 
 from nlpkit.api import Evaluation, FinetuneResult, evaluate, finetune, get_task, list_tasks, predict, score
 from nlpkit.bench import SuiteSpec
+from nlpkit.classification import TextClassificationTask
 from nlpkit.data import DatasetSpec, load_examples
 from nlpkit.errors import DataError, ModelLoadError, NlpkitError, PluginError, UnknownNameError
 from nlpkit.hookspecs import hookimpl
 from nlpkit.inference import InferenceStats
 from nlpkit.metrics import MetricSpec
+from nlpkit.metrics.base import NlpkitMetric
 from nlpkit.models import Backend, Model, ModelSpec, load_model
 from nlpkit.options import Option
 from nlpkit.registry import NameCollisionError
@@ -28,6 +30,8 @@ __all__ = [
     # plugin contract
     "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec",
     "Option", "require_text",
+    # building blocks
+    "TextClassificationTask", "NlpkitMetric",
     # records
     "Record", "TextExample", "Classification", "Entity", "Relation", "Answer", "Generation",
     # errors

@@ -336,6 +336,21 @@ def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, met
     out.info(f"{len(result.examples)} examples in {result.seconds:.2f} s")
 
 
+# -- plugin authors ---------------------------------------------------------------
+@cli.command("new-plugin")
+@click.argument("name")
+@click.option("--task-kind", type=click.Choice(["classification"]), default="classification", show_default=True, help="Which core building block the task starts from.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("."), show_default=True, help="Folder to create nlpkit-NAME/ in.")
+@click.option("--description", help="One line saying what the task does.")
+def new_plugin(name: str, task_kind: str, output: Path, description: str | None) -> None:
+    """Write a complete plugin distribution NAME: task, metric, data, suite, tests."""
+    from nlpkit.scaffold import new_plugin as scaffold
+
+    folder = scaffold(name, kind=task_kind, output=output, description=description)
+    click.echo(str(folder))
+    out.info(f"next: pip install -e {folder}  &&  pytest {folder}  &&  nlpkit bench {folder.name.removeprefix('nlpkit-').replace('-', '_')}")
+
+
 # -- bench -----------------------------------------------------------------------
 class DefaultCommandGroup(NlpkitGroup):
     """A group whose unknown first word goes to a default command (`bench SUITE` = `bench run SUITE`)."""

@@ -4,7 +4,9 @@ A data argument is a file path (read with the task's reader) or a registered
 dataset, written ``NAME`` or ``NAME:SPLIT``. A registered dataset loads from a
 local mirror when a data folder is given (``--data-dir DIR`` or
 ``NLPKIT_DATA_DIR``), laid out as ``DIR/<folder>/<file>`` — the layout of
-``shared/data`` — and from the Hugging Face hub otherwise.
+``shared/data`` — and from the Hugging Face hub otherwise. A dataset a plugin
+ships inside its own package (``DatasetSpec(package="nlpkit_mytask", …)``) always
+loads from there.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ class DatasetSpec:
     read_options: dict[str, Any] = field(default_factory=dict)
     description: str = ""
     default_split: str = "train"
+    #: Import package that ships the files (a plugin's own data): `folder` is then
+    #: relative to that package, found with importlib.resources, and no data dir is needed.
+    package: str | None = None
 
 
 def data_dir_from(value: str | Path | None) -> Path | None:
@@ -90,15 +95,33 @@ def load_examples(task: Task, data: str | Path, *, data_dir: str | Path | None =
     return examples
 
 
-def local_files(spec: DatasetSpec, split: str, data_dir: Path) -> list[Path]:
+def package_root(spec: DatasetSpec) -> Path:
+    """The folder of `spec.package` (a dataset shipped inside a plugin)."""
+    import importlib.resources
+
+    assert spec.package is not None
+    try:
+        root = importlib.resources.files(spec.package)
+    except ModuleNotFoundError:
+        raise NlpkitError(f"dataset {spec.name!r} ships in package {spec.package!r}, which is not installed") from None
+    if not isinstance(root, Path):  # a zipped package: the readers need real files
+        raise NlpkitError(f"dataset {spec.name!r}: package {spec.package!r} is not installed as files (zipped?); reinstall it unpacked")
+    return root
+
+
+def local_files(spec: DatasetSpec, split: str, data_dir: Path | None) -> list[Path]:
+    """The files of one split: inside `spec.package` when it ships them, else under `data_dir`."""
     if split not in spec.files:
         raise NlpkitError(f"dataset {spec.name!r} has no split {split!r}; splits: {', '.join(spec.files)}")
     names = spec.files[split]
     names = [names] if isinstance(names, str) else list(names)
-    paths = [data_dir / spec.folder / name for name in names]
+    root = package_root(spec) if spec.package else data_dir
+    assert root is not None
+    paths = [root / spec.folder / name for name in names]
     for p in paths:
         if not p.exists():
-            raise DataError(p, f"dataset {spec.name!r} split {split!r}: file not found under the data folder {data_dir}")
+            where = f"in package {spec.package!r}" if spec.package else f"under the data folder {data_dir}"
+            raise DataError(p, f"dataset {spec.name!r} split {split!r}: file not found {where}")
     return paths
 
 
@@ -106,7 +129,7 @@ def load_registered(task: Task, spec: DatasetSpec, split: str, data_dir: Path | 
     """Examples of one split of a registered dataset, from the mirror or the hub."""
     if spec.task != task.name:
         raise NlpkitError(f"dataset {spec.name!r} is for task {spec.task!r}, not {task.name!r}")
-    if data_dir is not None:
+    if data_dir is not None or spec.package:
         examples: list[Any] = []
         for path in local_files(spec, split, data_dir):
             examples.extend(task.read(path, **spec.read_options))

@@ -100,7 +100,7 @@ def text_table(document: dict[str, Any], width: int = 80) -> str:
             continue
         rows.append([r["name"], r["model"], r["data"], str(r.get("examples", "—")), "\n".join(score_lines(r)) or "—", _fmt(r.get("inference", {}).get("examples_per_second"), 1)])
     bootstrap = document["suite"].get("bootstrap")
-    return table(rows, ["run", "model", "data", "n", f"score [95% CI, {bootstrap} resamples]", "ex/s"], width=width)
+    return table(rows, ["run", "model", "data", "n", f"score [95% CI, {bootstrap} resamples]", "ex/s"], width=width, wrap=[1, 2, 4])
 
 
 def _main_score(record: dict[str, Any]) -> tuple[str, float, list[float] | None] | None:

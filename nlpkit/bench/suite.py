@@ -215,7 +215,7 @@ def validate_suite(suite: Suite, data_dir: Path | None = None) -> None:
                     raise SuiteError(f"dataset {name!r} is for task {spec.task!r}, not {task.name!r}")
                 if split and split not in spec.files:
                     raise SuiteError(f"dataset {name!r} has no split {split!r}{_close(split, spec.files)}")
-                if data_dir is not None:
+                if data_dir is not None or spec.package:
                     local_files(spec, split or spec.default_split, data_dir)
         except UnknownNameError as exc:
             raise SuiteError(f"{where}: {exc}") from None

@@ -9,6 +9,10 @@ from nlpkit import DatasetSpec, MetricSpec, hookimpl
 
 CONLL03_TYPES = ["LOC", "MISC", "ORG", "PER"]
 WNUT17_TYPES = ["corporation", "creative-work", "group", "location", "person", "product"]
+#: Relation types whose direction carries no meaning, per relation dataset: `relation_f1`
+#: scores them with ``symmetric=[...]`` (arguments in text order, as SpERT). CoNLL04
+#: (Work_For, Kill, OrgBased_In, Live_In, Located_In) and ADE (Adverse-Effect) have none.
+SYMMETRIC_RELATION_TYPES: dict[str, list[str]] = {"conll04": [], "ade": []}
 
 
 @hookimpl
@@ -44,7 +48,8 @@ def register_datasets(register: Callable[[Any], None]) -> None:
                 "ADE adverse drug effects, fold 0: 3,178 / 560 sentences (test fold held out)"),
     }
     for name, (folder, files, description) in relation_sets.items():
-        register(DatasetSpec(name=name, task="relations", folder=folder, files=files, description=description))
+        symmetric = ", ".join(SYMMETRIC_RELATION_TYPES[name]) or "none"
+        register(DatasetSpec(name=name, task="relations", folder=folder, files=files, description=f"{description}; symmetric relation types: {symmetric}"))
         register(DatasetSpec(name=f"{name}_entities", task="ner", folder=folder, files=files, description=f"the entities of {name}, for training its NER model"))
     register(DatasetSpec(
         name="semeval2010_task8", task="relations", folder="relation_extraction/semeval2010_task8",

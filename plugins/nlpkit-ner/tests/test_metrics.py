@@ -112,3 +112,29 @@ def test_semeval_score_counts_a_wrong_direction_as_wrong_and_leaves_out_other():
     assert result["per_type"]["Cause-Effect"]["precision"] == pytest.approx(1 / 3)
     assert result["per_type"]["Cause-Effect"]["recall"] == pytest.approx(1 / 2)
     assert result["f1"] == pytest.approx(0.4)
+
+
+def test_semeval_macro_f1_averages_over_the_keys_relations_only():
+    # Message-Topic is only predicted: it costs nothing in the average (the official scorer
+    # warns about it), so the one key relation, right, gives 1.0
+    result = SemEvalF1.score(["Cause-Effect(e1,e2)", "Other", "Message-Topic(e1,e2)"], ["Cause-Effect(e1,e2)", "Other", "Other"])
+    assert result["f1"] == 1.0 and set(result["per_type"]) == {"Cause-Effect"}
+    assert result["predicted_not_in_key"] == ["Message-Topic"]
+
+
+def test_symmetric_relation_types_match_whatever_the_argument_order():
+    gold = [[["0", "4", "Peop", "10", "14", "Peop", "Kill"]]]
+    swapped = [[["10", "14", "Peop", "0", "4", "Peop", "Kill"]]]
+    assert RelationF1.score(swapped, gold)["f1"] == 0.0
+    result = RelationF1.score(swapped, gold, symmetric=["Kill"])
+    assert result["f1"] == 1.0 and result["symmetric"] == ["Kill"]
+
+
+def test_every_spert_style_relation_dataset_declares_its_symmetric_types():
+    from nlpkit.plugins import get_manager
+    from nlpkit_ner.plugin import SYMMETRIC_RELATION_TYPES
+
+    datasets = get_manager().registries["datasets"]
+    for name in ("conll04", "ade"):
+        assert SYMMETRIC_RELATION_TYPES[name] == []
+        assert datasets.get(name).description.endswith("symmetric relation types: none")

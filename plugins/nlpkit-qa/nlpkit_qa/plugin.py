@@ -56,8 +56,8 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_metrics(register: Callable[[Any], None]) -> None:
-    register(MetricSpec("squad", "nlpkit_qa.metrics:Squad", "SQuAD v1.1 exact match and F1 (percent, official normalisation)", main_key="f1"))
-    register(MetricSpec("squad_v2", "nlpkit_qa.metrics:SquadV2", "SQuAD v2.0 exact and F1 with HasAns / NoAns breakdown", main_key="f1"))
+    register(MetricSpec("squad", "nlpkit_qa.metrics:Squad", "SQuAD v1.1 exact match and F1 as evaluate-v1.1.py (percent)", main_key="f1"))
+    register(MetricSpec("squad_v2", "nlpkit_qa.metrics:SquadV2", "SQuAD v2.0 exact and F1 as evaluate-v2.0.py, with the HasAns / NoAns split", main_key="f1"))
 
 
 @hookimpl

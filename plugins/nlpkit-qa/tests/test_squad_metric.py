@@ -32,5 +32,24 @@ def test_metric_is_an_evaluate_metric() -> None:
 
 
 def test_mismatched_lengths_are_an_error() -> None:
-    with pytest.raises(ValueError):
+    from nlpkit.errors import NlpkitError
+
+    with pytest.raises(NlpkitError, match="1 predictions but 0 references"):
         Squad.score(["a"], [])
+
+
+def test_v1_scores_a_gold_answer_that_normalises_to_empty_as_the_v1_script_does() -> None:
+    # evaluate-v1.1.py: EM compares "" with "" (right), F1 shares no token (0)
+    assert Squad.score([""], [["."]]) == {"exact_match": 100.0, "f1": 0.0}
+    assert SquadV2.score([""], [["."]])["f1"] == 100.0  # the v2.0 rule: unanswerable, empty is right
+
+
+def test_v2_splits_has_and_no_answer_by_the_reference_list_not_its_normalised_text() -> None:
+    result = SquadV2.score(["", ""], [["."], []])
+    assert result["HasAns_total"] == 1 and result["NoAns_total"] == 1
+
+
+def test_v1_per_example_scores_average_to_the_score() -> None:
+    preds, refs = ["Denver", "cat", ""], [["Denver Broncos"], ["the cat"], ["."]]
+    per = Squad.per_example(preds, refs)
+    assert [sum(v) / 3 for v in per.values()] == pytest.approx(list(Squad.score(preds, refs).values()))

@@ -1,0 +1,130 @@
+"""`nlpkit new-plugin`: write a complete, installable task plugin from templates.
+
+The templates live in ``templates/<kind>/`` as package data: ``package/`` becomes
+the import package, a ``.tmpl`` suffix marks files whose ``{{placeholders}}`` are
+filled in, other files (the demo data) are copied as they are. The generated
+distribution requires the core under its installed distribution name with a
+compatible-release bound, read from the installed metadata at generation time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from nlpkit.errors import NlpkitError
+
+#: Task kinds with a template (``--task-kind``).
+KINDS = ("classification",)
+_NAME = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class PluginNames:
+    """Every name the templates use, derived from the plugin NAME."""
+
+    task: str
+    dist: str
+    module: str
+    cls: str
+    dataset: str
+    metric: str
+    core: str
+    core_requirement: str
+    description: str
+
+    def placeholders(self) -> dict[str, str]:
+        return {
+            "task": self.task, "dist": self.dist, "module": self.module, "class": self.cls, "dataset": self.dataset,
+            "metric": self.metric, "core": self.core, "core_requirement": self.core_requirement, "description": self.description,
+        }
+
+
+def core_distribution() -> tuple[str, str]:
+    """(distribution name, version) of the installed distribution that provides ``nlpkit``."""
+    from importlib.metadata import PackageNotFoundError, packages_distributions, version
+
+    import nlpkit
+
+    for dist in packages_distributions().get("nlpkit", []):
+        try:
+            return dist, version(dist)
+        except PackageNotFoundError:
+            continue
+    return "nlpkit", nlpkit.__version__
+
+
+def compatible_bound(dist: str, version: str) -> str:
+    """``"nlpkit-core", "0.2.1"`` → ``"nlpkit-core>=0.2,<0.3"`` (``>=1.4,<2`` from 1.0 on)."""
+    parts = [int(p) for p in re.findall(r"\d+", version)[:2]] + [0, 0]
+    major, minor = parts[0], parts[1]
+    upper = f"{major}.{minor + 1}" if major == 0 else f"{major + 1}"
+    return f"{dist}>={major}.{minor},<{upper}"
+
+
+def plugin_names(name: str, description: str | None = None) -> PluginNames:
+    """Names for plugin `name` (``"mytask"`` or ``"nlpkit-mytask"``); a bad name is a clear error."""
+    base = name.strip().lower()
+    base = base.removeprefix("nlpkit-").removeprefix("nlpkit_")
+    if not _NAME.fullmatch(base):
+        raise NlpkitError(f"plugin name {name!r}: use lower-case letters and digits, words joined by '-' or '_' (e.g. 'ticket-urgency')")
+    task = base.replace("-", "_")
+    core, core_version = core_distribution()
+    return PluginNames(
+        task=task,
+        dist=f"nlpkit-{base.replace('_', '-')}",
+        module=f"nlpkit_{task}",
+        cls="".join(w.capitalize() for w in re.split(r"[-_]", base)) + "Task",
+        dataset=f"{task}_demo",
+        metric=f"{task}_balanced_accuracy",
+        core=core,
+        core_requirement=compatible_bound(core, core_version),
+        description=description or f"{base}: text classification",
+    )
+
+
+def new_plugin(name: str, *, kind: str = "classification", output: str | Path = ".", description: str | None = None) -> Path:
+    """Write the plugin distribution for `name` under `output`; return its folder.
+
+    The folder (``OUTPUT/nlpkit-NAME``) must not exist or be empty, so nothing is overwritten.
+    """
+    if kind not in KINDS:
+        raise NlpkitError(f"task kind {kind!r} has no template; kinds: {', '.join(KINDS)}")
+    names = plugin_names(name, description)
+    target = Path(output).expanduser() / names.dist
+    if target.exists() and any(target.iterdir()):
+        raise NlpkitError(f"{target} already exists and is not empty; choose another --output or NAME")
+    template = resources.files("nlpkit.scaffold") / "templates" / kind
+    values = names.placeholders()
+    for source in _walk(template):
+        relative = source.relative_to(template)  # type: ignore[attr-defined]
+        parts = [names.module if p == "package" else p for p in relative.parts]
+        if parts[-1] == "suite.toml.tmpl":
+            parts[-1] = f"{names.task}.toml.tmpl"
+        destination = target.joinpath(*parts)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if destination.suffix == ".tmpl":
+            destination = destination.with_suffix("")
+            destination.write_text(_fill(source.read_text(encoding="utf-8"), values), encoding="utf-8")
+        else:
+            destination.write_bytes(source.read_bytes())
+    return target
+
+
+def _walk(folder: Path) -> list[Path]:
+    return sorted(p for p in Path(str(folder)).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise NlpkitError(f"template placeholder {{{{{key}}}}} has no value")
+        return values[key]
+
+    return re.sub(r"\{\{(\w+)\}\}", replace, text)
+
+
+__all__ = ["KINDS", "PluginNames", "new_plugin", "plugin_names", "core_distribution", "compatible_bound"]

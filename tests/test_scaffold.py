@@ -1,0 +1,70 @@
+"""`nlpkit new-plugin`: names, refusal to overwrite, and the generated plugin working
+right away: pip install -e, its own tests pass, `nlpkit tasks` lists it, its suite runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nlpkit.cli import cli
+from nlpkit.errors import NlpkitError
+from nlpkit.scaffold import compatible_bound, core_distribution, new_plugin, plugin_names
+
+
+def test_names_derive_from_the_plugin_name() -> None:
+    names = plugin_names("nlpkit-ticket-topic")
+    assert (names.task, names.dist, names.module, names.cls) == ("ticket_topic", "nlpkit-ticket-topic", "nlpkit_ticket_topic", "TicketTopicTask")
+    assert names.core_requirement.startswith(core_distribution()[0] + ">=")
+
+
+def test_core_bound_is_a_compatible_release_range() -> None:
+    assert compatible_bound("nlpkit-core", "0.2.1") == "nlpkit-core>=0.2,<0.3"
+    assert compatible_bound("nlpkit-core", "1.4.0") == "nlpkit-core>=1.4,<2"
+
+
+def test_bad_name_and_existing_folder_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(NlpkitError, match="lower-case letters"):
+        plugin_names("My Task")
+    (tmp_path / "nlpkit-mytask").mkdir()
+    (tmp_path / "nlpkit-mytask" / "keep.txt").write_text("mine")
+    result = CliRunner().invoke(cli, ["new-plugin", "mytask", "--output", str(tmp_path)])
+    assert result.exit_code == 2 and "already exists" in result.stderr
+    assert (tmp_path / "nlpkit-mytask" / "keep.txt").read_text() == "mine"
+
+
+def test_generated_files_have_no_unfilled_placeholders(tmp_path: Path) -> None:
+    folder = new_plugin("mytask", output=tmp_path)
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert {"pyproject.toml", "README.md", "plugin.py", "task.py", "metric.py", "train.tsv", "dev.tsv", "mytask.toml", "test_plugin.py"} <= {p.name for p in files}
+    for path in files:
+        assert "{{" not in path.read_text(encoding="utf-8"), path
+
+
+def run(*command: str, cwd: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    env.pop("NLPKIT_DATA_DIR", None)
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
+    return done
+
+
+def test_generated_plugin_installs_passes_its_tests_lists_and_benches(tmp_path: Path) -> None:
+    nlpkit = [sys.executable, "-c", "from nlpkit.cli import main; main()"]
+    folder = Path(run(*nlpkit, "new-plugin", "scaffoldcheck", "--output", str(tmp_path), cwd=tmp_path).stdout.strip())
+    run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", str(folder), cwd=tmp_path)
+    try:
+        tests = run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=folder, timeout=300)
+        assert "4 passed" in tests.stdout
+        tasks = json.loads(run(*nlpkit, "tasks", "--json", cwd=tmp_path).stdout)
+        assert {"name": "scaffoldcheck", "plugin": "nlpkit-scaffoldcheck"}.items() <= next(t for t in tasks if t["name"] == "scaffoldcheck").items()
+        bench = run(*nlpkit, "bench", "scaffoldcheck", "--output", str(tmp_path / "bench"), "--json", cwd=tmp_path)
+        (result,) = json.loads(bench.stdout)["runs"]
+        assert result["status"] == "ok" and result["scores"]["accuracy"]["value"] >= 0.75
+    finally:
+        run(sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "nlpkit-scaffoldcheck", cwd=tmp_path)
