@@ -40,19 +40,15 @@ def checkpoint_pooling(source: str) -> str | None:
 
 def mean_pooled_logits(network: Any, input_ids: Any, attention_mask: Any, token_type_ids: Any = None) -> Any:
     """Logits of the model's classifier applied to the masked mean of the encoder states."""
-    import torch
-
     inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
     if token_type_ids is not None:
         inputs["token_type_ids"] = token_type_ids
     hidden = network.base_model(**inputs)[0]
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-    classifier = network.classifier
-    if isinstance(classifier, torch.nn.Linear):  # BERT-style: dropout, then one linear layer
-        dropout = getattr(network, "dropout", None)
-        return classifier(dropout(pooled) if dropout is not None else pooled)
-    return classifier(pooled[:, None, :])  # RoBERTa-style heads read position 0 of a sequence
+    from nlpkit.backends.families import classify_pooled
+
+    return classify_pooled(network, pooled)
 
 
 def use_mean_pooling(network: Any) -> None:

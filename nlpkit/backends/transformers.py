@@ -74,18 +74,21 @@ class TransformersModel(Model):
             limits.append(pos)
         return min(limits)
 
-    def pad(self, encodings: dict[str, list[list[int]]], indices: Sequence[int]) -> dict[str, Any]:
-        """Right-pad the rows `indices` of pre-tokenised `encodings` into tensors (dynamic padding)."""
+    def pad(self, encodings: dict[str, list[list[int]]], indices: Sequence[int], *, left: bool = False) -> dict[str, Any]:
+        """Pad the rows `indices` of pre-tokenised `encodings` into tensors (dynamic padding),
+        on the right unless `left` (positions of the unpadded rows stay valid on the right)."""
         import torch
 
+        from nlpkit.backends.families import pad_rows, pad_token_id
+
         width = max(len(encodings["input_ids"][i]) for i in indices)
-        pad_id = self.tokenizer.pad_token_id or 0
+        pad_id = pad_token_id(self.tokenizer)
         batch: dict[str, Any] = {}
         for key, rows in encodings.items():
             if key not in {"input_ids", "attention_mask", "token_type_ids"}:
                 continue
             fill = pad_id if key == "input_ids" else 0
-            batch[key] = torch.tensor([rows[i] + [fill] * (width - len(rows[i])) for i in indices], dtype=torch.long)
+            batch[key] = torch.tensor(pad_rows([rows[i] for i in indices], fill, width, left=left), dtype=torch.long)
         return {k: v.to(self.device) for k, v in batch.items()}
 
     def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
@@ -93,14 +96,17 @@ class TransformersModel(Model):
 
         if self.head is not Head.SEQUENCE_CLASSIFICATION:
             raise NlpkitError(f"{self.source} has a {self.head} head, not sequence classification")
+        from nlpkit.backends.families import padding_left
+
         encodings = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         ids = encodings["input_ids"]
+        left = padding_left(self.tokenizer)  # XLNet's classifier reads the last position: pad as in training
         probs: list[list[float]] = [[] for _ in texts]
         self.network.eval()
         with torch.inference_mode(), progress_bar(len(texts), progress, "predict") as bar:
             for indices in length_sorted_batches(ids, batch_size, key=len):
                 with maybe_batch(stats, len(indices), sum(len(ids[i]) for i in indices)):
-                    logits = self.network(**self.pad(encodings, indices)).logits
+                    logits = self.network(**self.pad(encodings, indices, left=left)).logits
                     rows = logits.float().softmax(-1).cpu().tolist()
                 for i, row in zip(indices, rows):
                     probs[i] = row
@@ -168,6 +174,9 @@ class TransformersBackend(Backend):
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         network.eval()
+        from nlpkit.backends.families import ensure_pad_token
+
+        ensure_pad_token(tokenizer, network)  # GPT-2, Llama: batches (and their classifiers) need a pad token
         model = TransformersModel(network, tokenizer, head=task.head, labels=labels, source=source, task=task.name, meta=meta)
         if task.head is Head.SEQUENCE_CLASSIFICATION:
             _apply_pooling(model, source, meta, requested_pooling)

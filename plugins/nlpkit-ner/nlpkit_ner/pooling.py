@@ -30,11 +30,9 @@ def marker_logits(network: Any, input_ids: Any, attention_mask: Any, markers: tu
     head = (input_ids == markers[0]).int().argmax(-1)
     tail = (input_ids == markers[1]).int().argmax(-1)
     pooled = (hidden[rows, head] + hidden[rows, tail]) / 2
-    classifier = network.classifier
-    if isinstance(classifier, torch.nn.Linear):  # BERT-style head: dropout, then a linear layer
-        dropout = getattr(network, "dropout", None)
-        return classifier(dropout(pooled) if dropout is not None else pooled)
-    return classifier(pooled[:, None, :])  # RoBERTa-style heads read position 0 of a sequence
+    from nlpkit.backends.families import classify_pooled
+
+    return classify_pooled(network, pooled)  # the family's own head layers, whatever their layout
 
 
 def use_marker_pooling(model: Any) -> None:
