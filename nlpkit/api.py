@@ -59,10 +59,10 @@ def read_options(task: Task, options: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in options.items() if "read" in stages.get(k, ())}
 
 
-def _model_for(task: Task, model: str | Model | None) -> Model:
+def _model_for(task: Task, model: str | Model | None, trust_remote_code: bool = False) -> Model:
     from nlpkit.models import Model, load_model
 
-    return model if isinstance(model, Model) else load_model(model, task)
+    return model if isinstance(model, Model) else load_model(model, task, trust_remote_code=trust_remote_code)
 
 
 def predict(
@@ -74,16 +74,19 @@ def predict(
     stats: InferenceStats | None = None,
     progress: bool = False,
     options: dict[str, Any] | None = None,
+    trust_remote_code: bool = False,
 ) -> list[Record]:
     """Predict one record per input. Strings are parsed with the task's `parse_inputs`;
-    `options` are the task's declared options (`nlpkit task NAME`), checked before the model loads."""
+    `options` are the task's declared options (`nlpkit task NAME`), checked before the model loads.
+    `trust_remote_code` lets a checkpoint run its own Python code (refused by default)."""
     task = get_task(task)
+    check_settings(batch_size=batch_size)
     options = task_options(task, options, "predict")
     if inputs and all(isinstance(x, str) for x in inputs):
         inputs = task.parse_inputs(list(inputs))  # type: ignore[arg-type]
     if not inputs:
         return []
-    return task.predict(_model_for(task, model), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
+    return task.predict(_model_for(task, model, trust_remote_code), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
 
 
 @dataclass
@@ -95,9 +98,14 @@ class Evaluation:
     predictions: list[Any] = field(repr=False)
     examples: list[Any] = field(repr=False)
     seconds: float = 0.0
+    #: Gold label → model label, where the data spells labels differently (``"0"`` → ``"negative"``).
+    label_mapping: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"task": self.task, "metrics": self.metrics, "examples": len(self.examples), "seconds": self.seconds}
+        out = {"task": self.task, "metrics": self.metrics, "examples": len(self.examples), "seconds": self.seconds}
+        if self.label_mapping:
+            out["label_mapping"] = self.label_mapping
+        return out
 
 
 def score(task: str | Task, predictions: Sequence[Any], examples: Sequence[Any], metrics: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
@@ -125,23 +133,63 @@ def evaluate(
     batch_size: int = 32,
     progress: bool = False,
     options: dict[str, Any] | None = None,
+    trust_remote_code: bool = False,
 ) -> Evaluation:
-    """Predict on labelled data and score it."""
+    """Predict on labelled data and score it.
+
+    Gold labels spelled differently from the model's are mapped when the mapping is
+    unambiguous (recorded in `Evaluation.label_mapping`), else refused before predicting."""
     from nlpkit.data import load_examples
     from nlpkit.metrics import get_metric_spec
 
     task = get_task(task)
+    check_settings(limit=limit, batch_size=batch_size)
     options = task_options(task, options, "evaluate")
     for name in metrics or ():
         get_metric_spec(name)  # unknown metric: fail before the slow part
     examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit, read_options=read_options(task, options))
     for example in examples:
         task.check_example_for_scoring(example)
-    loaded = _model_for(task, model)
+    loaded = _model_for(task, model, trust_remote_code)
+    examples, mapping = align_labels(loaded, examples, data if isinstance(data, (str, Path)) else "the data")
     start = time.perf_counter()
     predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **options)
     seconds = time.perf_counter() - start
-    return Evaluation(task.name, score(task, predictions, examples, metrics), predictions, examples, seconds)
+    return Evaluation(task.name, score(task, predictions, examples, metrics), predictions, examples, seconds, mapping)
+
+
+def align_labels(model: Model, examples: Sequence[Any], data: Any = "the data") -> tuple[list[Any], dict[str, str]]:
+    """`examples` with gold labels renamed to the model's, and the mapping used (see `nlpkit.labels`)."""
+    from nlpkit.labels import align_examples, gold_labels, label_mapping
+
+    if not model.labels:
+        return list(examples), {}
+    mapping = label_mapping(gold_labels(examples), model.labels, source=str(model.source), data=str(data))
+    return align_examples(examples, mapping), mapping
+
+
+def check_settings(**values: Any) -> None:
+    """Refuse meaningless settings up front: `NlpkitError` naming the setting, its value and the rule."""
+    rules = {
+        "limit": (lambda v: v >= 0, "0 or more"),
+        "batch_size": (lambda v: v >= 1, "at least 1"),
+        "epochs": (lambda v: v > 0, "above 0"),
+        "learning_rate": (lambda v: v > 0, "above 0"),
+        "max_steps": (lambda v: v >= 1, "at least 1"),
+        "max_length": (lambda v: v >= 1, "at least 1"),
+        "train_limit": (lambda v: v >= 1, "at least 1"),
+        "eval_limit": (lambda v: v >= 1, "at least 1"),
+        "save_steps": (lambda v: v >= 1, "at least 1"),
+        "gradient_accumulation_steps": (lambda v: v >= 1, "at least 1"),
+        "early_stopping_patience": (lambda v: v >= 1, "at least 1"),
+    }
+    for name, value in values.items():
+        if value is None or name not in rules:
+            continue
+        ok, rule = rules[name]
+        if not ok(value):
+            flag = {"learning_rate": "lr", "early_stopping_patience": "early-stopping"}.get(name, name.replace("_", "-"))
+            raise NlpkitError(f"--{flag} must be {rule}, not {value!r}")
 
 
 @dataclass
@@ -174,14 +222,21 @@ def finetune(
     so a folder at `output` is always complete.
     """
     from nlpkit.data import load_examples
-    from nlpkit.models import resolve_model, write_model_card
+    from nlpkit.models import MODEL_CARD_FILE, resolve_model, write_model_card
     from nlpkit.options import split_backend_options
-    from nlpkit.training import TrainConfig
+    from nlpkit.training import TrainConfig, run_fingerprint, work_folder
 
     task = get_task(task)
     config = config or TrainConfig()
+    check_settings(
+        epochs=config.epochs, learning_rate=config.learning_rate, batch_size=config.batch_size, max_steps=config.max_steps, max_length=config.max_length,
+        save_steps=config.save_steps, gradient_accumulation_steps=config.gradient_accumulation_steps, train_limit=train_limit, eval_limit=eval_limit,
+        early_stopping_patience=config.early_stopping_patience,
+    )
     output = Path(output).expanduser()
-    if output.exists() and (not output.is_dir() or any(output.iterdir())):
+    if output.exists() and not output.is_dir():
+        raise NlpkitError(f"--output {output} is a file; fine-tuning writes a folder there: choose another name")
+    if output.exists() and any(output.iterdir()):
         if not overwrite:
             raise NlpkitError(f"{output} already exists and is not empty; choose another --output or pass --overwrite")
     resolved = resolve_model(model, task)  # fail on a bad model name before reading data
@@ -201,35 +256,49 @@ def finetune(
     if eval_examples and labels:
         _check_labels(eval_examples, labels, "eval")
 
-    workdir = output.with_name(output.name + ".partial")
-    workdir.mkdir(parents=True, exist_ok=True)
-    _log.info(f"fine-tuning {model} for {task.name} on {len(train_examples)} examples ({resolved.backend.name} backend)")
-    start = time.perf_counter()
-    trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)
-    train_seconds = time.perf_counter() - start
+    run = run_fingerprint(task.name, resolved.source, config, train_examples, eval_examples)
+    with work_folder(output, run, overwrite=overwrite) as workdir:
+        staging = workdir / "model"
+        if (staging / MODEL_CARD_FILE).exists():  # interrupted at the final rename: the model is complete
+            done = json.loads((staging / "metrics.json").read_text(encoding="utf-8"))
+            _publish(staging, output, workdir)
+            return FinetuneResult(output, done.get("eval", {}), float(done.get("train", {}).get("seconds", 0.0)), len(train_examples))
+        _log.info(f"fine-tuning {model} for {task.name} on {len(train_examples)} examples ({resolved.backend.name} backend)")
+        start = time.perf_counter()
+        trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)
+        train_seconds = time.perf_counter() - start + float(trained.meta.pop("seconds_before_resume", 0.0) or 0.0)
 
-    staging = workdir / "model"
-    if staging.exists():
-        shutil.rmtree(staging)
-    files = trained.save(staging)
-    metrics: dict[str, Any] = {}
-    if eval_examples:
-        _log.info(f"scoring {len(eval_examples)} evaluation examples")
-        predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
-        evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options)
-        metrics = evaluation.metrics
-    train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * config.epochs / train_seconds if train_seconds else None, **trained.meta.get("train_metrics", {})}
-    (staging / "metrics.json").write_text(json.dumps({"eval": metrics, "train": train_info}, indent=2) + "\n", encoding="utf-8")
-    (staging / "training_args.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
-    (staging / "README.md").write_text(_model_card(task, trained, resolved.source, train, eval, config, metrics, train_info), encoding="utf-8")
-    files += ["metrics.json", "training_args.json", "README.md"]
-    write_model_card(staging, task=task, model=trained, base_model=resolved.source, files=files, extra={"training": config.to_dict(), "metrics": metrics})
+        if staging.exists():
+            shutil.rmtree(staging)
+        try:
+            files = trained.save(staging)
+            metrics: dict[str, Any] = {}
+            if eval_examples:
+                _log.info(f"scoring {len(eval_examples)} evaluation examples")
+                predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
+                evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options)
+                metrics = evaluation.metrics
+            passes = config.max_steps * config.batch_size / len(train_examples) if config.max_steps else config.epochs
+            train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * passes / train_seconds if train_seconds else None, **trained.meta.get("train_metrics", {})}
+            (staging / "metrics.json").write_text(json.dumps({"eval": metrics, "train": train_info}, indent=2) + "\n", encoding="utf-8")
+            (staging / "training_args.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
+            (staging / "README.md").write_text(_model_card(task, trained, resolved.source, train, eval, config, metrics, train_info), encoding="utf-8")
+            files += ["metrics.json", "training_args.json", "README.md"]
+            write_model_card(staging, task=task, model=trained, base_model=resolved.source, files=files, extra={"training": config.to_dict(), "metrics": metrics})
+        except OSError as exc:  # a full disk: no half-written model left, the checkpoints stay for a rerun
+            shutil.rmtree(staging, ignore_errors=True)
+            raise NlpkitError(f"--output {output}: saving the model failed ({exc.strerror or exc}); free space and run the same command again to resume") from None
+        _publish(staging, output, workdir)
+    return FinetuneResult(output, metrics, train_seconds, len(train_examples))
+
+
+def _publish(staging: Path, output: Path, workdir: Path) -> None:
+    """Move the complete model to `output` in one rename, then drop the work folder."""
     if output.exists():
         shutil.rmtree(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     os.replace(staging, output)
     shutil.rmtree(workdir, ignore_errors=True)
-    return FinetuneResult(output, metrics, train_seconds, len(train_examples))
 
 
 def _check_labels(examples: Sequence[Any], labels: list[str], what: str) -> None:

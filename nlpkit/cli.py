@@ -71,6 +71,9 @@ def parse_options(values: tuple[str, ...]) -> dict[str, str]:
 
 
 option_flag = click.option("--option", "-O", "options", multiple=True, metavar="KEY=VALUE", help="Task-specific option (repeatable).")
+trust_flag = click.option("--trust-remote-code", is_flag=True, help="Let a model folder or hub id that ships its own Python code run it (read that code first; off by default).")
+POSITIVE_INT = click.IntRange(min=1)
+POSITIVE_FLOAT = click.FloatRange(min=0, min_open=True)
 
 
 _table = out.table
@@ -231,6 +234,19 @@ def plugins(as_json: bool) -> None:
 
 
 # -- verbs ----------------------------------------------------------------------
+def _check_output_file(output: Path) -> None:
+    """Fail before predicting when `output` cannot be written (a folder, no permission, no such place)."""
+    if output.is_dir():
+        raise NlpkitError(f"--output {output} is a folder; give a file name such as {output / 'predictions.jsonl'}")
+    probe = output.with_name(output.name + ".tmp")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        probe.touch()
+    except OSError as exc:
+        raise NlpkitError(f"--output {output}: cannot write there ({exc.strerror or exc}); choose another file") from None
+    probe.unlink()
+
+
 def _write_jsonl(records: list[Any], output: Path | None) -> None:
     lines = "".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in records)
     if output is None:
@@ -238,8 +254,12 @@ def _write_jsonl(records: list[Any], output: Path | None) -> None:
     else:
         output.parent.mkdir(parents=True, exist_ok=True)
         tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(lines, encoding="utf-8")
-        tmp.replace(output)
+        try:
+            tmp.write_text(lines, encoding="utf-8")
+            tmp.replace(output)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)  # no half-written file left behind (a full disk)
+            raise NlpkitError(f"--output {output}: writing failed ({exc.strerror or exc}); nothing was written") from None
         out.info(f"wrote {len(records)} predictions to {output}")
 
 
@@ -249,9 +269,10 @@ def _write_jsonl(records: list[Any], output: Path | None) -> None:
 @click.option("--model", "-m", shell_complete=complete_model, help="Registered name, model folder or hub id (default: the task's).")
 @click.option("--input", "-i", "input_file", type=click.Path(path_type=Path), help="Read inputs from a file (text lines, or the task's format).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write JSON lines here instead of stdout.")
-@click.option("--batch-size", default=32, show_default=True)
+@click.option("--batch-size", default=32, show_default=True, type=POSITIVE_INT)
 @option_flag
-def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, options: tuple[str, ...]) -> None:
+@trust_flag
+def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, options: tuple[str, ...], trust_remote_code: bool) -> None:
     """Predict TASK on TEXT arguments or an --input file; JSON lines out."""
     from nlpkit import api
 
@@ -264,7 +285,9 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
         inputs = task_obj.parse_inputs(list(text))
     else:
         raise NlpkitError("nothing to predict: give TEXT arguments or --input FILE")
-    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200 and out.progress_wanted(), options=parse_options(options))
+    if output is not None:
+        _check_output_file(output)
+    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200 and out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code)
     _write_jsonl(records, output)
 
 
@@ -275,29 +298,42 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
 @click.option("--eval", "eval_", help="Evaluation data scored after training: file or DATASET[:SPLIT].")
 @click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="Folder for the fine-tuned model.")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="NLPKIT_DATA_DIR", help="Local dataset mirror (DIR/<task>/<dataset>/…).")
-@click.option("--epochs", default=3.0, show_default=True)
-@click.option("--lr", default=5e-5, show_default=True, help="Learning rate.")
-@click.option("--batch-size", default=16, show_default=True)
-@click.option("--max-steps", type=int, help="Stop after this many optimizer steps (overrides --epochs).")
-@click.option("--max-length", default=128, show_default=True, help="Truncate inputs to this many tokens.")
+@click.option("--epochs", default=3.0, show_default=True, type=POSITIVE_FLOAT)
+@click.option("--lr", default=5e-5, show_default=True, type=POSITIVE_FLOAT, help="Learning rate.")
+@click.option("--batch-size", default=16, show_default=True, type=POSITIVE_INT)
+@click.option("--max-steps", type=POSITIVE_INT, help="Stop after this many optimizer steps (overrides --epochs).")
+@click.option("--max-length", default=128, show_default=True, type=POSITIVE_INT, help="Truncate inputs to this many tokens.")
 @click.option("--seed", default=42, show_default=True)
-@click.option("--train-limit", type=int, help="Use only the first N training examples.")
-@click.option("--eval-limit", type=int, help="Score only the first N evaluation examples.")
-@click.option("--early-stopping", type=int, help="Stop after N epochs without eval-loss improvement (needs --eval).")
+@click.option("--train-limit", type=POSITIVE_INT, help="Use only the first N training examples.")
+@click.option("--eval-limit", type=POSITIVE_INT, help="Score only the first N evaluation examples.")
+@click.option("--early-stopping", type=POSITIVE_INT, help="Stop after N epochs without eval-loss improvement (needs --eval).")
 @click.option("--lora", is_flag=True, help="Train LoRA adapters (peft) and merge them into the saved model.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing output folder.")
+@click.option("--save-steps", type=POSITIVE_INT, help="Save a resumable checkpoint every N optimizer steps (default: every 5 minutes of training).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing output folder and discard an interrupted run's OUTPUT.partial.")
 @out.json_option
 @option_flag
-def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, overwrite: bool, as_json: bool, options: tuple[str, ...]) -> None:
-    """Fine-tune a pre-trained model for TASK and save a self-describing folder."""
+@trust_flag
+def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, save_steps: int | None, overwrite: bool, as_json: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
+    """Fine-tune a pre-trained model for TASK and save a self-describing folder.
+
+    An interrupted run resumes from its last checkpoint in OUTPUT.partial when the
+    same command is run again (same data and settings); --overwrite starts over."""
     from nlpkit import api
     from nlpkit.training import TrainConfig
 
-    config = TrainConfig(epochs=epochs, learning_rate=lr, batch_size=batch_size, max_steps=max_steps, max_length=max_length, seed=seed, early_stopping_patience=early_stopping, lora=lora, task_options=parse_options(options), progress=out.progress_wanted())
+    config = TrainConfig(
+        epochs=epochs, learning_rate=lr, batch_size=batch_size, max_steps=max_steps, max_length=max_length, seed=seed, early_stopping_patience=early_stopping, lora=lora,
+        save_steps=save_steps, task_options=parse_options(options), progress=out.progress_wanted(), trust_remote_code=trust_remote_code,
+    )
     try:
         result = api.finetune(task, model=model, train=train, eval=eval_, output=output, data_dir=data_dir, config=config, train_limit=train_limit, eval_limit=eval_limit, overwrite=overwrite)
     except KeyboardInterrupt:
-        raise click.ClickException(f"interrupted; checkpoints are kept in {output}.partial — run the same command again to resume") from None
+        from nlpkit.training import last_checkpoint
+
+        partial = output.with_name(output.name + ".partial")
+        if last_checkpoint(partial / "checkpoints"):
+            raise click.ClickException(f"interrupted; checkpoints are kept in {partial} — run the same command again to resume") from None
+        raise click.ClickException("interrupted before the first checkpoint was saved; nothing to resume (a rerun starts over)") from None
     out.info(f"saved {result.output} ({result.train_examples} training examples, {result.train_seconds:.1f} s)")
     if as_json:
         out.echo_json({"output": str(result.output), "train_examples": result.train_examples, "train_seconds": result.train_seconds, "metrics": result.metrics})
@@ -320,15 +356,18 @@ def _print_metrics(metrics: dict[str, dict[str, Any]]) -> None:
 @click.option("--data", "-d", required=True, help="Labelled data: file or DATASET[:SPLIT].")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="NLPKIT_DATA_DIR", help="Local dataset mirror.")
 @click.option("--metric", "metric_names", multiple=True, help="Metric to compute (repeatable; default: the task's).")
-@click.option("--limit", type=int, help="Score only the first N examples.")
-@click.option("--batch-size", default=32, show_default=True)
+@click.option("--limit", type=POSITIVE_INT, help="Score only the first N examples.")
+@click.option("--batch-size", default=32, show_default=True, type=POSITIVE_INT)
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON on stdout instead of a table.")
 @option_flag
-def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, options: tuple[str, ...]) -> None:
-    """Score a model for TASK on labelled data."""
+@trust_flag
+def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
+    """Score a model for TASK on labelled data (gold labels spelled otherwise are mapped when unambiguous, and the mapping printed)."""
     from nlpkit import api
 
-    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=out.progress_wanted(), options=parse_options(options))
+    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code)
+    if result.label_mapping:
+        click.echo("mapped gold labels to the model's: " + ", ".join(f"{k} → {v}" for k, v in result.label_mapping.items()), err=True)
     if as_json:
         out.echo_json(result.to_dict())
     else:
@@ -381,7 +420,7 @@ def bench(ctx: click.Context, list_suites: bool, as_json: bool) -> None:
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="NLPKIT_DATA_DIR", help="Local dataset mirror.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Results folder (default: runs/bench/<suite>).")
 @click.option("--only", help="Run only runs whose name matches this glob or substring.")
-@click.option("--limit", type=int, help="Score at most N examples per run (quick checks).")
+@click.option("--limit", type=POSITIVE_INT, help="Score at most N examples per run (quick checks).")
 @click.option("--bootstrap", type=int, help="Bootstrap resamples for CIs (default: the suite's).")
 @click.option("--force", is_flag=True, help="Re-run runs already completed in the output folder.")
 @out.json_option

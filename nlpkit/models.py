@@ -33,6 +33,8 @@ MODEL_CARD_FILE = "nlpkit.json"
 FORMAT_VERSION = 1
 #: Model metadata a backend sets at load time that loading the saved folder needs again.
 PERSISTED_META = ("pooling",)
+#: Files `nlpkit finetune` writes beside the weights: a folder with them but no card lost its card.
+NLPKIT_SAVED_FILES = ("training_args.json", "metrics.json")
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,9 @@ def resolve_model(model: str | None, task: Task) -> ResolvedModel:
         if card.exists():
             meta = read_model_card(path)
             return ResolvedModel(backends.get(meta["backend"]), str(path), meta)
+        if all((path / name).exists() for name in NLPKIT_SAVED_FILES):
+            # saved by nlpkit, card lost: its settings (labels order, pooling) would silently change
+            raise ModelLoadError(f"{path}: this folder was saved by nlpkit but its {MODEL_CARD_FILE} is missing, so settings it records (pooling, task) are unknown; restore {MODEL_CARD_FILE} from the original folder or fine-tune again")
         for entry in backends:
             if entry.item.accepts_folder(path):
                 return ResolvedModel(entry.item, str(path), {})
@@ -159,20 +164,37 @@ def read_model_card(folder: Path) -> dict[str, Any]:
     return meta
 
 
-def load_model(model: str | None, task: Task, *, labels: list[str] | None = None) -> Model:
-    """Load a model for `task` from a registered name, folder or hub id."""
+def check_task_match(meta: dict[str, Any], task: Task, source: str | None) -> None:
+    """Refuse a saved model trained for another task (a relations model answering sentiment
+    with relation types), unless its card or the task declares the two compatible."""
+    trained_for = meta["task"]
+    compatible = {trained_for, *meta.get("compatible_tasks", ())}
+    if task.name in compatible or trained_for in getattr(task, "compatible_tasks", ()):
+        return
+    raise NlpkitError(
+        f"{source} was fine-tuned for task {trained_for!r} ({meta['head']}), not {task.name!r}; "
+        f"use it with `nlpkit … {trained_for}`, or fine-tune a model for {task.name!r}"
+    )
+
+
+def load_model(model: str | None, task: Task, *, labels: list[str] | None = None, trust_remote_code: bool = False) -> Model:
+    """Load a model for `task` from a registered name, folder or hub id.
+
+    `trust_remote_code=True` lets a checkpoint that ships its own Python code run it
+    (off by default: such a folder is refused)."""
     resolved = resolve_model(model, task)
     backend = resolved.backend
     if task.head not in backend.heads:
         raise NlpkitError(f"the {backend.name} backend has no {task.head} head, which task {task.name!r} needs")
     meta = resolved.meta
     if meta:
-        if meta["task"] != task.name and meta.get("head") != task.head.value:
-            raise NlpkitError(f"{resolved.source} was trained for task {meta['task']!r} ({meta['head']}), not {task.name!r} ({task.head})")
+        check_task_match(meta, task, resolved.source)
         labels = meta.get("labels", labels)
     if resolved.source is None:
         raise NlpkitError(f"model {model!r} ({backend.name}) is untrained: fine-tune it first with `nlpkit finetune {task.name} --model {model} …`")
-    options = resolved.spec.options if resolved.spec else {}
+    options = dict(resolved.spec.options) if resolved.spec else {}
+    if trust_remote_code:
+        options["trust_remote_code"] = True
     return backend.load(resolved.source, task, labels=labels, meta=meta, options=options)
 
 

@@ -247,7 +247,7 @@ class PluginManager:
                 self._fail(info, str(exc) if isinstance(exc, _HookError) else f"failed: {_describe(exc)}", exc.__cause__ or exc)
                 return
         info.heavy_imports = watcher.found()
-        if info.heavy_imports and not info.name.startswith("<"):
+        if info.heavy_imports:
             line = f"nlpkit: plugin {info.name!r} ({info.distribution}) imports {', '.join(info.heavy_imports)} when loaded; import heavy libraries inside functions so `nlpkit --help` stays fast"
             if self.strict:
                 raise PluginError(line)
@@ -343,9 +343,13 @@ class PluginManager:
 
     # -- tracing -------------------------------------------------------------
     def _trace_before(self, hook_name: str, hook_impls: list[Any], kwargs: dict[str, Any]) -> None:
+        if not hook_impls:
+            return
         print(f"nlpkit trace: {hook_name} -> {', '.join(impl.plugin_name for impl in hook_impls) or 'no plugin'}", file=sys.stderr)
 
     def _trace_after(self, outcome: Any, hook_name: str, hook_impls: list[Any], kwargs: dict[str, Any]) -> None:
+        if not hook_impls:
+            return
         register = kwargs.get("register")
         items = getattr(register, "__self__", None)  # the staging list's append
         what = ", ".join(f"{type(i).__name__} {_name_of(i)!r}" for i in items) if isinstance(items, list) else ""
@@ -401,8 +405,10 @@ def _importer() -> str:
 
 
 def _priority(info: PluginInfo) -> tuple[int, float, str, str]:
+    """Core, then bundled plugins by name, then third parties first installed first."""
     rank = 0 if info.distribution == CORE_DISTRIBUTION else 1 if info.bundled else 2
-    return (rank, info.installed, normalize_distribution(info.distribution), info.name)
+    installed = info.installed if rank == 2 else 0.0
+    return (rank, installed, normalize_distribution(info.distribution), info.name)
 
 
 def _installed_time(dist: metadata.Distribution | None) -> float:

@@ -123,6 +123,8 @@ class Task:
     default_metrics: ClassVar[tuple[str, ...]] = ()
     #: Registered dataset used by the task's examples and suites, if any.
     default_dataset: ClassVar[str | None] = None
+    #: Other tasks whose fine-tuned models this task accepts (their labels mean the same here).
+    compatible_tasks: ClassVar[tuple[str, ...]] = ()
     #: A tiny labelled file in one of the task's formats, relative to the folder of the
     #: module defining the class (ship it as package data): `nlpkit.testing.check_plugin`
     #: runs the task end to end on it.

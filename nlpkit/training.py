@@ -2,13 +2,24 @@
 
 Dynamic padding (the task's collator), length-grouped batches, seeds, optional
 early stopping and LoRA (peft, merged back so the saved model is plain), and
-checkpoints under the work folder so an interrupted run resumes where it stopped.
+checkpoints under the work folder so an interrupted run resumes where it stopped:
+every `save_steps` steps, or by default every `SAVE_EVERY_SECONDS` of training, so
+any run longer than a few minutes can resume. A checkpoint a kill cut short (no
+readable ``trainer_state.json``, or corrupt weights) is skipped for the previous
+complete one. Training metrics (loss, runtime, throughput) are recorded for the
+whole run, across resumes, not just for the last stretch.
 Multi-process runs work unchanged under `torchrun` / `accelerate launch`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +31,11 @@ if TYPE_CHECKING:
     from nlpkit.backends.transformers import TransformersModel
     from nlpkit.tasks import Task
 
+log = logging.getLogger("nlpkit.training")
+#: Default checkpoint interval when no `save_steps` is given.
+SAVE_EVERY_SECONDS = 300.0
+#: Settings that do not change the trained model (left out of a run's fingerprint).
+NOT_FINGERPRINTED = ("progress", "save_steps", "logging_steps", "trust_remote_code")
 
 @dataclass
 class TrainConfig:
@@ -37,9 +53,12 @@ class TrainConfig:
     early_stopping_patience: int | None = None
     lora: bool = False
     lora_rank: int = 8
-    save_steps: int = 500
+    #: Checkpoint every N optimizer steps; None: every `SAVE_EVERY_SECONDS` of training.
+    save_steps: int | None = None
     logging_steps: int = 50
     progress: bool = True
+    #: Let a checkpoint that ships its own Python code run it (off: such a model is refused).
+    trust_remote_code: bool = False
     #: Options for the backend (e.g. the scikit-learn pipeline's `C`).
     backend_options: dict[str, Any] = field(default_factory=dict)
     #: Options for the task's `training_features` (``-O key=value``).
@@ -49,13 +68,46 @@ class TrainConfig:
         return asdict(self)
 
 
-def last_checkpoint(folder: Path) -> str | None:
-    """The newest `checkpoint-N` folder under `folder`, if a previous run left one."""
+def last_checkpoint(folder: Path, *, remove_incomplete: bool = False) -> str | None:
+    """The newest complete `checkpoint-N` folder under `folder`, if a previous run left one.
+
+    Newer folders a kill or a full disk cut short are skipped (and deleted when
+    `remove_incomplete`, so the resumed run can save there again)."""
     if not folder.is_dir():
         return None
-    from transformers.trainer_utils import get_last_checkpoint
+    found = sorted((p for p in folder.glob("checkpoint-*") if p.is_dir() and p.name.split("-")[-1].isdigit()), key=lambda p: int(p.name.split("-")[-1]), reverse=True)
+    for path in found:
+        problem = checkpoint_problem(path)
+        if problem is None:
+            return str(path)
+        log.warning("skipping incomplete checkpoint %s (%s)", path.name, problem)
+        if remove_incomplete:
+            shutil.rmtree(path, ignore_errors=True)
+    return None
 
-    return get_last_checkpoint(str(folder))
+
+def checkpoint_problem(path: Path) -> str | None:
+    """Why the checkpoint folder `path` cannot be resumed from, or None when it is complete.
+
+    transformers writes ``trainer_state.json`` last, so a readable one means the
+    weights, optimizer and scheduler before it were written in full."""
+    from nlpkit.backends.loading import check_model_folder
+    from nlpkit.errors import ModelLoadError
+
+    state = path / "trainer_state.json"
+    try:
+        json.loads(state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return "no readable trainer_state.json: interrupted while saving"
+    if not any(path.glob("*.safetensors")):
+        return "no weights"
+    if not any((path / name).exists() for name in ("optimizer.pt", "scheduler.pt")):
+        return "no optimizer state"
+    try:
+        check_model_folder(path, trust_remote_code=True)
+    except ModelLoadError as exc:
+        return str(exc)
+    return None
 
 
 def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any], eval: Sequence[Any] | None, config: TrainConfig, workdir: Path) -> TransformersModel:
@@ -67,6 +119,9 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     task.prepare_model(model)
     label2id = {label: i for i, label in enumerate(model.labels)} if model.labels else None
     max_length = min(config.max_length, model.max_length)
+    special = model.tokenizer.num_special_tokens_to_add(pair=False) if hasattr(model.tokenizer, "num_special_tokens_to_add") else 0
+    if max_length <= special:
+        raise NlpkitError(f"--max-length {config.max_length} leaves no room for text: {model.source}'s tokenizer adds {special} special tokens; use at least {special + 1}")
     # prediction-only options given to finetune are saved with the model, not training inputs
     # (QA's predict option `max_length` would otherwise clash with the argument of that name)
     stages = {option.name: option.stages for option in task.options}
@@ -101,7 +156,7 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         train_sampling_strategy="group_by_length",
         length_column_name="length",
         save_strategy="epoch" if stopping else "steps",
-        save_steps=config.save_steps,
+        save_steps=config.save_steps or 10**9,  # None: the time-based callback decides
         save_total_limit=2 if stopping else 1,
         eval_strategy="epoch" if stopping else "no",
         load_best_model_at_end=stopping,
@@ -113,7 +168,9 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         dataloader_pin_memory=_has_accelerator(),
         remove_unused_columns=False,
     )
+    ledger = _ledger_callback(SAVE_EVERY_SECONDS if config.save_steps is None and not stopping else None)
     callbacks = [transformers.EarlyStoppingCallback(config.early_stopping_patience)] if stopping else []
+    callbacks.append(ledger)
     callbacks.append(_log_lines_callback(transformers, config.progress))
     trainer = trainer_class(
         model=network,
@@ -129,13 +186,77 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     if config.progress:
         trainer.remove_callback(transformers.trainer_callback.ProgressCallback)
         trainer.add_callback(_quiet_progress_callback(transformers))
-    result = trainer.train(resume_from_checkpoint=last_checkpoint(checkpoints))
+    resume = last_checkpoint(checkpoints, remove_incomplete=True)
+    result = trainer.train(resume_from_checkpoint=resume)
     if config.lora:
         network = trainer.model.merge_and_unload()
     model.network = network.eval()
-    model.meta["train_metrics"] = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float))}
+    metrics = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float))}
+    model.meta["train_metrics"] = {**metrics, **whole_run_metrics(trainer.state.log_history, trainer.state.global_step, ledger.seconds(), metrics)}
     model.meta["train_examples"] = len(train_ds)
+    model.meta["resumed_from_step"] = ledger.resumed_from_step
+    model.meta["seconds_before_resume"] = ledger.seconds_before
     return model
+
+
+def whole_run_metrics(log_history: list[dict[str, Any]], steps: int, seconds: float, segment: dict[str, Any]) -> dict[str, float]:
+    """train_loss, runtime and throughput of the whole run, from the loss windows logged
+    at every save and at the end (kept in each checkpoint) and the seconds of all segments.
+
+    transformers reports these for the last `train()` call only, which after a resume
+    is just the stretch since the checkpoint."""
+    total, previous = 0.0, 0
+    for entry in log_history:
+        if "loss" in entry and "step" in entry:
+            total += float(entry["loss"]) * (int(entry["step"]) - previous)
+            previous = int(entry["step"])
+    out: dict[str, float] = {"train_runtime": seconds}
+    if steps and previous == steps:
+        out["train_loss"] = total / steps
+    if seconds and segment.get("train_steps_per_second"):
+        samples_per_step = segment.get("train_samples_per_second", 0) / segment["train_steps_per_second"]
+        out["train_steps_per_second"] = steps / seconds
+        out["train_samples_per_second"] = samples_per_step * steps / seconds
+    return out
+
+
+def _ledger_callback(every_seconds: float | None) -> Any:
+    """A callback that checkpoints every `every_seconds` (when set), logs the loss window at
+    every save and at the last step (so the log in each checkpoint covers every step), and
+    carries the training seconds of earlier segments through checkpoints."""
+    from transformers import TrainerCallback
+    from transformers.trainer_callback import ExportableState
+
+    class RunLedger(TrainerCallback, ExportableState):
+        def __init__(self) -> None:
+            self.seconds_before = 0.0
+            self.resumed_from_step: int | None = None
+            self.started = time.perf_counter()
+            self.last_save = self.started
+
+        def seconds(self) -> float:
+            return self.seconds_before + time.perf_counter() - self.started
+
+        def state(self) -> dict[str, Any]:
+            return {"args": {}, "attributes": {"seconds": self.seconds()}}
+
+        def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.started = self.last_save = time.perf_counter()
+            saved = (state.stateful_callbacks or {}).get(type(self).__name__) if state.global_step else None
+            if isinstance(saved, dict):
+                self.seconds_before = float(saved.get("attributes", {}).get("seconds", 0.0))
+                self.resumed_from_step = state.global_step
+
+        def on_step_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            if every_seconds is not None and time.perf_counter() - self.last_save >= every_seconds:
+                control.should_save = True
+            if control.should_save or state.global_step >= state.max_steps:
+                control.should_log = True
+
+        def on_save(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
+            self.last_save = time.perf_counter()
+
+    return RunLedger()
 
 
 def _format_logs(logs: dict[str, Any]) -> str:
@@ -194,3 +315,84 @@ def _has_accelerator() -> bool:
     import torch
 
     return torch.cuda.is_available()
+
+
+# -- the work folder: lock, fingerprint, starting over ------------------------------------
+RUN_STAMP = "run.json"
+
+
+class StaleWorkError(NlpkitError):
+    """``OUTPUT.partial`` holds work of another run (other settings or data)."""
+
+
+def run_fingerprint(task: str, model: str | None, config: TrainConfig, train: Sequence[Any], eval: Sequence[Any] | None) -> dict[str, Any]:
+    """What makes a run this run: task, base model, settings that change the model, and
+    hashes of the training (and, with early stopping, evaluation) examples."""
+    import hashlib
+
+    def digest(examples: Sequence[Any] | None) -> str | None:
+        if examples is None:
+            return None
+        h = hashlib.sha256()
+        for example in examples:
+            h.update(repr(example).encode("utf-8", "surrogatepass"))
+            h.update(b"\0")
+        return f"{len(examples)} examples, sha256 {h.hexdigest()[:16]}"
+
+    settings = {k: v for k, v in config.to_dict().items() if k not in NOT_FINGERPRINTED}
+    parts = {"task": task, "model": model, "settings": settings, "train": digest(train), "eval": digest(eval) if config.early_stopping_patience is not None else None}
+    parts["fingerprint"] = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    return parts
+
+
+@contextlib.contextmanager
+def work_folder(output: Path, run: dict[str, Any], *, overwrite: bool = False) -> Iterator[Path]:
+    """``OUTPUT.partial``, locked for this process, holding only work of this same run.
+
+    A second run on the same output fails at once (an exclusive `flock`); work left by
+    a run with another fingerprint is refused unless `overwrite` (which clears it)."""
+    import fcntl
+
+    workdir = output.with_name(output.name + ".partial")
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+        handle = os.open(workdir, os.O_RDONLY)
+    except OSError as exc:
+        raise NlpkitError(f"--output {output}: cannot create {workdir} ({exc.strerror or exc}); choose a writable place") from None
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise NlpkitError(f"--output {output}: another fine-tune is writing there now (it holds {workdir}); wait for it or choose another --output") from None
+        if overwrite:
+            for child in workdir.iterdir():
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        _check_stamp(workdir, run)
+        try:
+            (workdir / RUN_STAMP).write_text(json.dumps(run, indent=2, default=str) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise NlpkitError(f"--output {output}: cannot write in {workdir} ({exc.strerror or exc}); choose a writable place") from None
+        yield workdir
+    finally:
+        os.close(handle)  # releases the lock
+
+
+def _check_stamp(workdir: Path, run: dict[str, Any]) -> None:
+    stamp = workdir / RUN_STAMP
+    start_over = "pass --overwrite to discard it and start over, or choose another --output"
+    try:
+        previous = json.loads(stamp.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        previous = None
+    except (OSError, ValueError):
+        previous = {}
+    if previous is None:
+        if any(workdir.iterdir()):
+            raise StaleWorkError(f"{workdir} holds work of an unknown earlier run (no {RUN_STAMP}); {start_over}")
+        return
+    if previous.get("fingerprint") == run["fingerprint"]:
+        return
+    changed = [key for key in ("task", "model", "train", "eval") if previous.get(key) != run.get(key)]
+    old, new = previous.get("settings", {}), run.get("settings", {})
+    changed += [f"--{key.replace('_', '-')} {old.get(key)!r} → {new.get(key)!r}" for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+    raise StaleWorkError(f"{workdir} holds an interrupted run with other settings or data ({', '.join(changed) or 'unknown differences'}); resuming it would mix two runs: {start_over}")

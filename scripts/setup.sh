@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up (or refresh) the project's virtual environment in .venv:
 # the CPU torch wheel first (a plain `torch` requirement would pull a multi-GB CUDA
-# build), then nlpkit, every bundled plugin, the offline MiniLM and the test tools.
+# build), then nlpkit, every bundled plugin, the offline MiniLM, the test tools and the docs builder (mkdocs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "nlpkit needs Python 3.11 or newer (python3 is $(python3 -V 2>&1))" >&2; exit 1; }
@@ -11,5 +11,5 @@ pip_install() { pip install --quiet --disable-pip-version-check "$@" 2>&1 | { gr
 python -c "import torch" 2>/dev/null || pip_install "torch==2.13.0"
 plugins=()
 for p in plugins/*/; do [ -f "$p/pyproject.toml" ] && plugins+=(-e "$p"); done
-pip_install -e ".[test,minilm]" "${plugins[@]}"
+pip_install -e ".[test,minilm,docs]" "${plugins[@]}"
 python -c "import nlpkit, torch; print(f'nlpkit {nlpkit.__version__}, torch {torch.__version__}: ready')"

@@ -374,3 +374,12 @@ def test_plugins_json_lists_skipped_items_and_collisions(plugin_dir: Path) -> No
     assert {(s["kind"], s["name"], s["kept_by"]) for s in rows["fake-hijack"]["skipped"]} == {("task", "sentiment", "nlpkit-sentiment"), ("metric", "accuracy", "nlpkit")}
     assert rows["fake-hijack"]["registered"] == {"tasks": ["own_task"]}
     assert rows["nlpkit-sentiment"]["bundled"] is True and rows["fake-hijack"]["bundled"] is False
+
+
+def test_bundled_plugins_load_after_the_core_in_name_order_and_third_parties_last(plugin_dir: Path) -> None:
+    install(plugin_dir, "fake-good", "fakeplugin_good", GOOD)
+    set_installed(plugin_dir, "fake-good", 1)  # older than every bundled plugin: still after them
+    manager, _ = load()
+    order = [p.distribution for p in manager.plugins]
+    bundled = [d for d in order if d.startswith("nlpkit-")]
+    assert order[0] == "nlpkit" and bundled == sorted(bundled) and order[-1] == "fake-good"

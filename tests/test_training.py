@@ -58,6 +58,6 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(tmp_path: Path, tiny_enc
         return real_train(self, *args, **kwargs)
 
     monkeypatch.setattr(transformers.Trainer, "train", spy)
-    nlpkit.finetune("sentiment", model=str(tiny_encoder), train=sentiment_tsv, output=out, config=nlpkit.TrainConfig(epochs=2, **{**BASE, "save_steps": 1}))
+    nlpkit.finetune("sentiment", model=str(tiny_encoder), train=sentiment_tsv, output=out, config=config)
     assert resumed_from and resumed_from[0] is not None and "checkpoint-" in resumed_from[0]
     assert (out / "nlpkit.json").exists() and not (tmp_path / "model.partial").exists()

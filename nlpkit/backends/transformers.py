@@ -44,6 +44,8 @@ def _warm_start(config: Any, options: dict[str, Any]) -> bool:
 
 def _load_error(source: str, exc: BaseException) -> ModelLoadError:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    if "weights_only" in first or "pickle" in first.lower():  # never pass on advice to unpickle
+        first = "its weights are not in safetensors format, and nlpkit does not load pickle files"
     if not Path(source).exists():
         first += " (not a local folder, and the Hugging Face hub could not provide it: offline, or a wrong id?)"
     return ModelLoadError(f"cannot load model {source!r}: {first}")
@@ -145,11 +147,17 @@ class TransformersBackend(Backend):
     def load(self, source: str, task: Task, *, labels: list[str] | None = None, meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> TransformersModel:
         import transformers
 
+        from nlpkit.backends.loading import check_model_folder, hub_access
+
         options = dict(options or {})
         requested_pooling = options.pop("pooling", None)  # a ModelSpec option, not a from_pretrained one
+        trust = bool(options.pop("trust_remote_code", False))
+        if Path(source).is_dir():
+            check_model_folder(Path(source), trust_remote_code=trust)  # foreign code, pickle, corrupt files: before loading
+        access = {"trust_remote_code": trust, **hub_access(source)}  # never None: transformers would ask on stdin
         try:
-            config = transformers.AutoConfig.from_pretrained(source)
-            tokenizer = transformers.AutoTokenizer.from_pretrained(source)
+            config = transformers.AutoConfig.from_pretrained(source, **access)
+            tokenizer = transformers.AutoTokenizer.from_pretrained(source, **access)
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         kwargs: dict[str, Any] = {}
@@ -168,9 +176,9 @@ class TransformersBackend(Backend):
             if task.head is Head.SEQ2SEQ and _warm_start(config, options):
                 from nlpkit.generation import warm_start_encoder_decoder
 
-                network = warm_start_encoder_decoder(source, tokenizer, **options)
+                network = warm_start_encoder_decoder(source, tokenizer, **{f"{part}_{k}": v for part in ("encoder", "decoder") for k, v in access.items()}, **options)
             else:
-                network = auto_class(task.head, config).from_pretrained(source, **kwargs, **options)
+                network = auto_class(task.head, config).from_pretrained(source, use_safetensors=True, **access, **kwargs, **options)
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         network.eval()
@@ -190,5 +198,5 @@ class TransformersBackend(Backend):
         import transformers
 
         transformers.set_seed(config.seed)  # before loading: a new head's weights are drawn here
-        model = self.load(source, task, labels=labels)
+        model = self.load(source, task, labels=labels, options={"trust_remote_code": config.trust_remote_code})
         return train_transformers(task, model, train, eval, config, workdir)

@@ -41,6 +41,10 @@ def load_results(path: str | Path) -> dict[str, Any]:
 def compare(baseline: dict[str, Any], new: dict[str, Any], *, tolerance: float = 0.01, throughput_ratio: float = 0.8) -> list[Difference]:
     base_runs = {r["name"]: r for r in baseline["runs"] if r.get("status") == "ok"}
     out: list[Difference] = []
+    new_names = {run["name"] for run in new["runs"]}
+    for name in base_runs:  # a baseline run the new results lack is no pass
+        if name not in new_names:
+            out.append(Difference(name, "missing", None, None, "present", True))
     for run in new["runs"]:
         base = base_runs.get(run["name"])
         if base is None:

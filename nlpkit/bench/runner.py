@@ -8,6 +8,7 @@ unless ``force``). A run that fails is recorded with its error; the others go on
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import traceback
 from collections.abc import Callable
@@ -105,6 +106,9 @@ def measure(run: RunSpec, options: BenchOptions, output: Path) -> dict[str, Any]
     for example in examples:
         task.check_example_for_scoring(example)
     model = load_model(model_ref, task)
+    examples, mapping = api.align_labels(model, examples, run.data_ref())  # labels spelled otherwise: mapped, or a failed run
+    if mapping:
+        record["label_mapping"] = mapping
 
     # warm-up: first calls allocate, JIT-select kernels and fill caches
     task.predict(model, examples[:WARMUP_EXAMPLES], batch_size=run.batch_size, **run.options)
@@ -152,7 +156,14 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path) -> t
         lora=spec.lora, progress=options.progress,
     )
     reset_peak_memory()
-    result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, overwrite=True)
+    from nlpkit.training import StaleWorkError
+
+    if folder.exists():
+        shutil.rmtree(folder)  # a model of other settings; an interrupted fine-tune of these resumes
+    try:
+        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit)
+    except StaleWorkError:
+        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, overwrite=True)
     passes = spec.epochs if not spec.max_steps else None
     measured = {
         "seconds": result.train_seconds,

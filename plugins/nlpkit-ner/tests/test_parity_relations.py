@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from nlpkit.errors import NlpkitError
 from nlpkit_ner.metrics.relations import RelationF1, SemEvalF1
 
-SETTINGS = settings(max_examples=200, deadline=None, derandomize=True, database=None)
+SETTINGS = settings(max_examples=120, deadline=None, derandomize=True, database=None)
 
 
 def _reference(name):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from nlpkit_ner.metrics.entities import EntityF1
 
 TYPES = ["PER", "LOC", "ORG"]
-SETTINGS = settings(max_examples=150, deadline=None, derandomize=True, database=None)
+SETTINGS = settings(max_examples=100, deadline=None, derandomize=True, database=None)
 
 
 def seqeval_report(refs, preds, mode, scheme):

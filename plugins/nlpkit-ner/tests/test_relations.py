@@ -117,3 +117,12 @@ def test_training_on_a_negative_subsample_is_undone_by_a_prior_shift():
     assert no_relation_offset(meta, ["Work_For", NO_RELATION]) == pytest.approx(math.log(4))
     assert no_relation_offset({}, ["Work_For", NO_RELATION]) == 0.0
     assert no_relation_offset(meta, ["Cause-Effect(e1,e2)", "Other"]) == 0.0
+
+
+def test_gold_relation_type_unknown_to_the_model_is_an_error_not_a_silent_miss(tiny_encoder, semeval, tmp_path):
+    out = tmp_path / "semeval-model"
+    nlpkit.finetune("relations", model=str(tiny_encoder), train=str(semeval), output=out, config=TrainConfig(max_steps=1, progress=False))
+    gold = tmp_path / "TEST_FILE.TXT"
+    gold.write_text(semeval.read_text().replace("Content-Container(e2,e1)", "Member-Collection(e2,e1)"), encoding="utf-8")
+    with pytest.raises(NlpkitError, match=r"'Member-Collection\(e2,e1\)' cannot be mapped"):
+        nlpkit.evaluate("relations", model=str(out), data=str(gold), options={"entities": "gold"})

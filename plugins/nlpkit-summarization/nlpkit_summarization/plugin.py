@@ -64,7 +64,8 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_metrics(register: Callable[[Any], None]) -> None:
-    register(MetricSpec("rouge", "nlpkit_summarization.rouge:Rouge", "ROUGE-1/2/L/Lsum F1 with stemming, max over references; mean length", main_key="rougeL"))
+    register(MetricSpec("rouge", "nlpkit_summarization.rouge:Rouge", "ROUGE-1/2/L/Lsum F1 with stemming as rouge-score (Lsum over lines), max over references; mean length", main_key="rougeL"))
+    register(MetricSpec("rouge_sentences", "nlpkit_summarization.rouge:Rouge", "ROUGE as `rouge`, but Lsum over sentences split by nlpkit (one per line, as HF's summarization scripts)", {"split_sentences": True}, main_key="rougeL"))
 
 
 @hookimpl
