@@ -30,9 +30,9 @@ MATRIX_TASKS: dict[str, str] = {
     "translation": "seq2seq",
 }
 
-_NO_RELATIONS_DECODER = "marker pooling reads encoder states at [E1]/[E2] through an encoder classifier; this family classifies from its last token"
+_NO_RELATIONS_ENC_DEC = "marker pooling reads the encoder states at [E1]/[E2]; this family's classifier reads its decoder's end token"
 _NO_ENCODER_HEADS = "transformers has no {what} head for this family"
-_ENCODER_ONLY = "encoder-only: no decoder to generate with (seq2seq from an encoder is warm-started BERT2BERT, tested on bert)"
+_ENCODER_ONLY = "encoder-only, and not one nlpkit warm-starts an encoder-decoder (BERT2BERT) from: {families}"
 
 
 @dataclass(frozen=True)
@@ -57,35 +57,42 @@ class Backbone:
         return "tested" if self.tested(task) else f"n/a: {self.not_applicable[task]}"
 
 
-def _encoder(family: str, title: str, model_type: str, tokenizer: str, *, seq2seq: bool = False) -> Backbone:
-    na = {} if seq2seq else {"summarization": _ENCODER_ONLY, "translation": _ENCODER_ONLY}
+def _encoder(family: str, title: str, model_type: str, tokenizer: str) -> Backbone:
+    """An encoder-only family: seq2seq applies when nlpkit warm-starts BERT2BERT from it."""
+    from nlpkit.generation import ENCODER_FAMILIES
+
+    reason = _ENCODER_ONLY.format(families=", ".join(sorted(ENCODER_FAMILIES)))
+    na = {} if model_type in ENCODER_FAMILIES else {"summarization": reason, "translation": reason}
     return Backbone(family, title, model_type, tokenizer, na)
 
 
-def _decoder(family: str, title: str, model_type: str, tokenizer: str) -> Backbone:
-    return Backbone(family, title, model_type, tokenizer, {"relations": _NO_RELATIONS_DECODER})
+def _encoder_decoder(family: str, title: str, model_type: str, tokenizer: str, *, token_classification: bool) -> Backbone:
+    na = {"relations": _NO_RELATIONS_ENC_DEC}
+    if not token_classification:
+        na["ner"] = _NO_ENCODER_HEADS.format(what="token-classification")
+    return Backbone(family, title, model_type, tokenizer, na)
 
 
 BACKBONES: dict[str, Backbone] = {
     b.family: b
     for b in (
-        _encoder("bert", "BERT (MiniLM, bert-base…)", "bert", "WordPiece", seq2seq=True),
+        _encoder("bert", "BERT (MiniLM, bert-base…)", "bert", "WordPiece"),
         _encoder("distilbert", "DistilBERT", "distilbert", "WordPiece"),
         _encoder("electra", "ELECTRA (discriminator)", "electra", "WordPiece"),
         _encoder("albert", "ALBERT", "albert", "sentencepiece Unigram"),
         _encoder("roberta", "RoBERTa", "roberta", "byte-level BPE"),
         _encoder("xlm-roberta", "XLM-RoBERTa", "xlm-roberta", "sentencepiece Unigram"),
         _encoder("deberta-v2", "DeBERTa-v2 / v3", "deberta-v2", "sentencepiece Unigram"),
-        _encoder("xlnet", "XLNet (pads left, <cls> last)", "xlnet", "sentencepiece Unigram"),
-        Backbone("t5", "T5 / mT5 (no [CLS])", "t5", "sentencepiece Unigram", {"relations": _NO_RELATIONS_DECODER}),
-        Backbone("bart", "BART", "bart", "byte-level BPE", {"ner": _NO_ENCODER_HEADS.format(what="token-classification"), "relations": _NO_RELATIONS_DECODER}),
-        Backbone("mbart", "mBART (language codes)", "mbart", "sentencepiece Unigram", {"ner": _NO_ENCODER_HEADS.format(what="token-classification"), "relations": _NO_RELATIONS_DECODER}),
+        _encoder("xlnet", "XLNet (pads left, classifier token last)", "xlnet", "sentencepiece Unigram"),
+        _encoder_decoder("t5", "T5 / mT5 (no CLS token)", "t5", "sentencepiece Unigram", token_classification=True),
+        _encoder_decoder("bart", "BART", "bart", "byte-level BPE", token_classification=False),
+        _encoder_decoder("mbart", "mBART (language codes)", "mbart", "sentencepiece Unigram", token_classification=False),
         Backbone(
             "marian", "Marian (opus-mt)", "marian", "sentencepiece (slow tokenizer, no offsets)",
             {task: _NO_ENCODER_HEADS.format(what=head) for task, head in (("sentiment", "sequence-classification"), ("ner", "token-classification"), ("qa", "question-answering"), ("relations", "sequence-classification"))},
         ),
-        _decoder("gpt2", "GPT-2 (no pad token)", "gpt2", "byte-level BPE"),
-        _decoder("llama", "Llama-style decoders", "llama", "sentencepiece BPE, byte fallback"),
+        Backbone("gpt2", "GPT-2 (no pad token)", "gpt2", "byte-level BPE"),
+        Backbone("llama", "Llama-style decoders", "llama", "sentencepiece BPE, byte fallback"),
     )
 }
 
@@ -208,7 +215,8 @@ def classify_pooled(network: Any, pooled: Any) -> Any:
 
     - a linear ``classifier`` (BERT, ALBERT; DeBERTa after its ``pooler``, DistilBERT after its ``pre_classifier``);
     - a ``classifier`` module that reads position 0 of a sequence (RoBERTa, XLM-R, ELECTRA);
-    - XLNet's ``sequence_summary`` (which reads the *last* position) then ``logits_proj``.
+    - XLNet's ``sequence_summary`` (which reads the *last* position) then ``logits_proj``;
+    - a linear ``score`` (decoder-only models: GPT-2, Llama).
 
     Used by pooling that replaces the head's own ([CLS]) position: mean pooling,
     entity-marker pooling. The layout is read from the modules, not from a model name."""
@@ -218,6 +226,9 @@ def classify_pooled(network: Any, pooled: Any) -> Any:
     if summary is not None and projection is not None:  # XLNet: a one-position sequence is its own last position
         return projection(summary(pooled[:, None, :]))
     classifier = getattr(network, "classifier", None)
+    score = getattr(network, "score", None)
+    if classifier is None and isinstance(score, torch.nn.Linear):  # GPT-2, Llama: one linear layer
+        return score(pooled)
     if classifier is None:
         from nlpkit.errors import NlpkitError
 
@@ -250,3 +261,7 @@ __all__ = [
     "support_table",
     "words_tokenizer",
 ]
+
+
+if __name__ == "__main__":  # regenerate the table of docs/backbones.md: python -m nlpkit.backends.families
+    print(support_markdown(), end="")

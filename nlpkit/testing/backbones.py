@@ -29,6 +29,9 @@ LAYERS = 2
 MAX_POSITIONS = 256
 VOCAB_SIZE = 600
 
+#: Texts with the traps of character offsets: leading spaces, accents, emoji, punctuation.
+TRAP_TEXTS = ("  Zoë Martín visited Zürich 🎉 today.", "Ünal met Ana in Oslo , then left !", "Marta works for Tide Labs in Lisbon.")
+
 WORDPIECE_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 ROBERTA_SPECIALS = ["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
 
@@ -300,4 +303,4 @@ def tiny_backbone(family: str, folder: str | Path, texts: Iterable[str] = (), *,
     return folder
 
 
-__all__ = ["BUILDERS", "byte_bpe", "sentencepiece_bpe", "tiny_backbone", "unigram_vocab", "wordpiece_vocab"]
+__all__ = ["BUILDERS", "TRAP_TEXTS", "byte_bpe", "sentencepiece_bpe", "tiny_backbone", "unigram_vocab", "wordpiece_vocab"]

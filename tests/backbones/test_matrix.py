@@ -17,39 +17,13 @@ import pytest
 
 import nlpkit
 from nlpkit.backends.families import BACKBONES, MATRIX_TASKS, matrix_cells, na_cells
-from nlpkit.testing.backbones import tiny_backbone
-from nlpkit.testing.conformance import sample_path, same_record
+from nlpkit.testing.backbones import TRAP_TEXTS
+from nlpkit.testing.conformance import same_record, sample_path
 
-#: Texts with the traps of offsets: leading spaces, accents, emoji, punctuation glued to words.
-TRAP_TEXTS = ["  Zoë Martín visited Zürich 🎉 today.", "Ünal met Ana in Oslo , then left !", "Marta works for Tide Labs in Lisbon."]
 #: A prompt for decoder-only models (their seq2seq cells).
 PROMPT = "{source} =>"
 GENERATION = {"max_new_tokens": 6}
 STEPS = 3
-
-
-def _sample_text(task: str) -> str:
-    path = sample_path(nlpkit.get_task(task))
-    assert path is not None
-    return path.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="session")
-def vocabulary_texts() -> list[str]:
-    """What every tiny tokenizer is trained on: the samples of the matrix tasks and the trap texts."""
-    return [*TRAP_TEXTS, *(_sample_text(task) for task in MATRIX_TASKS)]
-
-
-@pytest.fixture(scope="session")
-def backbone(tmp_path_factory: pytest.TempPathFactory, vocabulary_texts: list[str]) -> Any:
-    built: dict[str, Path] = {}
-
-    def get(family: str) -> Path:
-        if family not in built:
-            built[family] = tiny_backbone(family, tmp_path_factory.mktemp(family), vocabulary_texts)
-        return built[family]
-
-    return get
 
 
 def _decoder_only(folder: Path) -> bool:
@@ -125,7 +99,7 @@ def _check_ner(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> 
     prefix space); with every word forced to B-<type>, each word is one entity slicing the raw text."""
     from nlpkit_ner.subwords import encode_words
 
-    words = "Marta works for Tide Labs in Lisbon".split()
+    words = ["Marta", "works", "for", "Tide", "Labs", "in", "Lisbon"]
     text = " ".join(words)
     ends = [text.index(w) + len(w) for w in words]  # the words are distinct
     running = model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
@@ -159,11 +133,13 @@ def _check_qa(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> N
     (the no-answer index is where the family puts its classifier token: last for XLNet)."""
     for example, record in zip(inputs, records):
         assert record.text and example.context[record.start : record.end] == record.text
+    import torch
+
     cls_id = model.tokenizer.cls_token_id
 
     def force(kwargs: Any, output: Any) -> Any:
         ids = kwargs["input_ids"]
-        is_cls = (ids == cls_id) if cls_id is not None else (ids != ids)
+        is_cls = (ids == cls_id) if cls_id is not None else torch.zeros_like(ids, dtype=torch.bool)
         is_cls[~is_cls.any(-1), 0] = True  # rows without a classifier token (T5, mBART, decoders): position 0
         output.start_logits[...] = is_cls.float() * 20.0
         output.end_logits[...] = is_cls.float() * 20.0
