@@ -20,7 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from nlpkit.errors import DataError, NlpkitError
 
+log = logging.getLogger("nlpkit.device")
+
 if TYPE_CHECKING:
+    from nlpkit.device import Placement
     from nlpkit.inference import InferenceStats
     from nlpkit.models import Model
     from nlpkit.tasks import Record, Task
@@ -59,10 +62,15 @@ def read_options(task: Task, options: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in options.items() if "read" in stages.get(k, ())}
 
 
-def _model_for(task: Task, model: str | Model | None, trust_remote_code: bool = False) -> Model:
-    from nlpkit.models import Model, load_model
+def _model_for(task: Task, model: str | Model | None, device: str | None = None, precision: str | None = None, trust_remote_code: bool = False) -> Model:
+    """Load `model` onto `device` (default: auto); a loaded model moves only when a device or precision is given."""
+    from nlpkit.models import Model, load_model, place
 
-    return model if isinstance(model, Model) else load_model(model, task, trust_remote_code=trust_remote_code)
+    if not isinstance(model, Model):
+        return load_model(model, task, device=device, precision=precision, trust_remote_code=trust_remote_code)
+    if device is None and precision is None:
+        return model
+    return model.to(place(model, device, precision))
 
 
 def predict(
@@ -74,11 +82,15 @@ def predict(
     stats: InferenceStats | None = None,
     progress: bool = False,
     options: dict[str, Any] | None = None,
+    device: str | None = None,
+    precision: str | None = None,
     trust_remote_code: bool = False,
 ) -> list[Record]:
     """Predict one record per input. Strings are parsed with the task's `parse_inputs`;
     `options` are the task's declared options (`nlpkit task NAME`), checked before the model loads.
-    `trust_remote_code` lets a checkpoint run its own Python code (refused by default)."""
+    `device` (auto, cpu, cuda, cuda:N, mps) and `precision` (fp32, fp16, bf16, auto) say
+    where the model computes (`nlpkit.device`). `trust_remote_code` lets a checkpoint run
+    its own Python code (refused by default)."""
     task = get_task(task)
     check_settings(batch_size=batch_size)
     options = task_options(task, options, "predict")
@@ -86,7 +98,7 @@ def predict(
         inputs = task.parse_inputs(list(inputs))  # type: ignore[arg-type]
     if not inputs:
         return []
-    return task.predict(_model_for(task, model, trust_remote_code), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
+    return task.predict(_model_for(task, model, device, precision, trust_remote_code), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
 
 
 @dataclass
@@ -100,9 +112,11 @@ class Evaluation:
     seconds: float = 0.0
     #: Gold label → model label, where the data spells labels differently (``"0"`` → ``"negative"``).
     label_mapping: dict[str, str] = field(default_factory=dict)
+    #: Where the model computed (`Placement.to_dict()`).
+    device: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {"task": self.task, "metrics": self.metrics, "examples": len(self.examples), "seconds": self.seconds}
+        out = {"task": self.task, "metrics": self.metrics, "examples": len(self.examples), "seconds": self.seconds, "device": self.device}
         if self.label_mapping:
             out["label_mapping"] = self.label_mapping
         return out
@@ -133,9 +147,11 @@ def evaluate(
     batch_size: int = 32,
     progress: bool = False,
     options: dict[str, Any] | None = None,
+    device: str | None = None,
+    precision: str | None = None,
     trust_remote_code: bool = False,
 ) -> Evaluation:
-    """Predict on labelled data and score it.
+    """Predict on labelled data and score it (`device`/`precision` as in `predict`).
 
     Gold labels spelled differently from the model's are mapped when the mapping is
     unambiguous (recorded in `Evaluation.label_mapping`), else refused before predicting."""
@@ -150,12 +166,12 @@ def evaluate(
     examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit, read_options=read_options(task, options))
     for example in examples:
         task.check_example_for_scoring(example)
-    loaded = _model_for(task, model, trust_remote_code)
+    loaded = _model_for(task, model, device, precision, trust_remote_code)
     examples, mapping = align_labels(loaded, examples, data if isinstance(data, (str, Path)) else "the data")
     start = time.perf_counter()
     predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **options)
     seconds = time.perf_counter() - start
-    return Evaluation(task.name, score(task, predictions, examples, metrics), predictions, examples, seconds, mapping)
+    return Evaluation(task.name, score(task, predictions, examples, metrics), predictions, examples, seconds, mapping, loaded.placement.to_dict())
 
 
 def align_labels(model: Model, examples: Sequence[Any], data: Any = "the data") -> tuple[list[Any], dict[str, str]]:
@@ -200,6 +216,8 @@ class FinetuneResult:
     metrics: dict[str, Any]
     train_seconds: float
     train_examples: int
+    #: Where it was trained (`Placement.to_dict()`).
+    device: dict[str, Any] = field(default_factory=dict)
 
 
 def finetune(
@@ -214,14 +232,19 @@ def finetune(
     train_limit: int | None = None,
     eval_limit: int | None = None,
     overwrite: bool = False,
+    device: str | None = None,
+    precision: str | None = None,
 ) -> FinetuneResult:
     """Fine-tune `model` on `train` and save a self-describing folder at `output`.
 
     Work happens in ``OUTPUT.partial/`` (checkpoints included, so a re-run after an
     interruption resumes); the finished folder appears at `output` in one rename,
-    so a folder at `output` is always complete.
+    so a folder at `output` is always complete. `device`/`precision` (default: the
+    config's, i.e. auto and fp32) pick where to train (`nlpkit.device.resolve_for_training`);
+    fp16/bf16 train in mixed precision on CUDA. The model card records the placement.
     """
     from nlpkit.data import load_examples
+    from nlpkit.device import resolve_for_training
     from nlpkit.models import MODEL_CARD_FILE, resolve_model, write_model_card
     from nlpkit.options import split_backend_options
     from nlpkit.training import TrainConfig, run_fingerprint, work_folder
@@ -243,7 +266,10 @@ def finetune(
     # -O values: the task's and the backend's, typed; saved in nlpkit.json as training.task_options
     given = {**config.task_options, **config.backend_options}
     for_task, for_backend = split_backend_options(task.options, resolved.backend.options, given, task=task.name, backend=resolved.backend.name, command="finetune")
-    config = replace(config, task_options=for_task, backend_options=for_backend)
+    backend = resolved.backend
+    placement = resolve_for_training(device or config.device, precision or config.precision, cpu_only=None if backend.accelerated else backend.name)
+    log.debug("fine-tuning on %s", placement.describe())
+    config = replace(config, task_options=for_task, backend_options=for_backend, device=placement.device, precision=placement.precision)
 
     def examples_of(data: Any, limit: int | None) -> list[Any]:
         if isinstance(data, Sequence) and not isinstance(data, str):
@@ -262,7 +288,7 @@ def finetune(
         if (staging / MODEL_CARD_FILE).exists():  # interrupted at the final rename: the model is complete
             done = json.loads((staging / "metrics.json").read_text(encoding="utf-8"))
             _publish(staging, output, workdir)
-            return FinetuneResult(output, done.get("eval", {}), float(done.get("train", {}).get("seconds", 0.0)), len(train_examples))
+            return FinetuneResult(output, done.get("eval", {}), float(done.get("train", {}).get("seconds", 0.0)), len(train_examples), placement.to_dict())
         _log.info(f"fine-tuning {model} for {task.name} on {len(train_examples)} examples ({resolved.backend.name} backend)")
         start = time.perf_counter()
         trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)
@@ -271,25 +297,25 @@ def finetune(
         if staging.exists():
             shutil.rmtree(staging)
         try:
-            files = trained.save(staging)
+            files = trained.save(staging)  # before `evaluate` casts the weights to the inference precision
             metrics: dict[str, Any] = {}
             if eval_examples:
                 _log.info(f"scoring {len(eval_examples)} evaluation examples")
                 predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
-                evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options)
+                evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options, device=placement.device, precision=placement.precision)
                 metrics = evaluation.metrics
             passes = config.max_steps * config.batch_size / len(train_examples) if config.max_steps else config.epochs
             train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * passes / train_seconds if train_seconds else None, **trained.meta.get("train_metrics", {})}
             (staging / "metrics.json").write_text(json.dumps({"eval": metrics, "train": train_info}, indent=2) + "\n", encoding="utf-8")
             (staging / "training_args.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
-            (staging / "README.md").write_text(_model_card(task, trained, resolved.source, train, eval, config, metrics, train_info), encoding="utf-8")
+            (staging / "README.md").write_text(_model_card(task, trained, resolved.source, train, eval, config, metrics, train_info, placement), encoding="utf-8")
             files += ["metrics.json", "training_args.json", "README.md"]
-            write_model_card(staging, task=task, model=trained, base_model=resolved.source, files=files, extra={"training": config.to_dict(), "metrics": metrics})
+            write_model_card(staging, task=task, model=trained, base_model=resolved.source, files=files, extra={"training": config.to_dict(), "metrics": metrics, "device": placement.to_dict()})
         except OSError as exc:  # a full disk: no half-written model left, the checkpoints stay for a rerun
             shutil.rmtree(staging, ignore_errors=True)
             raise NlpkitError(f"--output {output}: saving the model failed ({exc.strerror or exc}); free space and run the same command again to resume") from None
         _publish(staging, output, workdir)
-    return FinetuneResult(output, metrics, train_seconds, len(train_examples))
+    return FinetuneResult(output, metrics, train_seconds, len(train_examples), placement.to_dict())
 
 
 def _publish(staging: Path, output: Path, workdir: Path) -> None:
@@ -309,7 +335,7 @@ def _check_labels(examples: Sequence[Any], labels: list[str], what: str) -> None
             raise DataError(getattr(example, "source", None) or what, f"label {label!r} does not occur in the training data ({', '.join(sorted(known))})", field="label")
 
 
-def _model_card(task: Task, model: Model, base: str | None, train: Any, eval: Any, config: TrainConfig, metrics: dict[str, Any], train_info: dict[str, Any]) -> str:
+def _model_card(task: Task, model: Model, base: str | None, train: Any, eval: Any, config: TrainConfig, metrics: dict[str, Any], train_info: dict[str, Any], placement: Placement) -> str:
     def describe(data: Any) -> str:
         return f"{len(data)} in-memory examples" if isinstance(data, Sequence) and not isinstance(data, str) else str(data)
 
@@ -322,6 +348,7 @@ def _model_card(task: Task, model: Model, base: str | None, train: Any, eval: An
         f"- training data: {describe(train)} ({train_info['examples']} examples, {train_info['seconds']:.1f} s)",
         f"- evaluation data: {describe(eval) if eval is not None else 'none'}",
         f"- settings: epochs={config.epochs}, lr={config.learning_rate}, batch size={config.batch_size}, max steps={config.max_steps}, seed={config.seed}",
+        f"- trained on: {placement.describe()}",
         "",
         "## Scores",
         "",

@@ -76,6 +76,31 @@ POSITIVE_INT = click.IntRange(min=1)
 POSITIVE_FLOAT = click.FloatRange(min=0, min_open=True)
 
 
+def _checked(parse: Any) -> Any:
+    """A click callback running an `nlpkit.device` spelling check (None stays None: "not given")."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return str(parse(value))
+        except NlpkitError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return callback
+
+
+def device_flags(default_help: str, precision_default: str = "fp32") -> Any:
+    """`--device` and `--precision` (the device used is printed with `-v`)."""
+    from nlpkit import device as dev  # light: torch is imported inside its functions
+
+    def decorate(command: Any) -> Any:
+        command = click.option("--precision", metavar="fp32|fp16|bf16|auto", callback=_checked(dev.parse_precision), help=f"Numeric precision (default {precision_default}; auto: bf16/fp16 on CUDA, fp32 elsewhere).")(command)
+        return click.option("--device", metavar="auto|cpu|cuda|cuda:N|mps", callback=_checked(dev.parse_device), help=f"Where to compute ({default_help}).")(command)
+
+    return decorate
+
+
 _table = out.table
 
 
@@ -289,9 +314,10 @@ def _write_jsonl(records: list[Any], output: Path | None) -> None:
 @click.option("--input", "-i", "input_file", type=click.Path(path_type=Path), help="Read inputs from a file (text lines, or the task's format).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write JSON lines here instead of stdout.")
 @click.option("--batch-size", default=32, show_default=True, type=POSITIVE_INT)
+@device_flags("default auto: CUDA, else MPS, else the CPU")
 @option_flag
 @trust_flag
-def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, options: tuple[str, ...], trust_remote_code: bool) -> None:
+def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, device: str | None, precision: str | None, options: tuple[str, ...], trust_remote_code: bool) -> None:
     """Predict TASK on TEXT arguments or an --input file; JSON lines out."""
     from nlpkit import api
 
@@ -306,7 +332,7 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
         raise NlpkitError("nothing to predict: give TEXT arguments or --input FILE")
     if output is not None:
         _check_output_file(output)
-    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200 and out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code)
+    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200 and out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision)
     _write_jsonl(records, output)
 
 
@@ -329,10 +355,11 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
 @click.option("--lora", is_flag=True, help="Train LoRA adapters (peft) and merge them into the saved model.")
 @click.option("--save-steps", type=POSITIVE_INT, help="Save a resumable checkpoint every N optimizer steps (default: every 5 minutes of training).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output folder and discard an interrupted run's OUTPUT.partial.")
+@device_flags("default auto: CUDA, else MPS, else the CPU; fp16/bf16 train in mixed precision on CUDA")
 @out.json_option
 @option_flag
 @trust_flag
-def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, save_steps: int | None, overwrite: bool, as_json: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
+def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, save_steps: int | None, overwrite: bool, device: str | None, precision: str | None, as_json: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
     """Fine-tune a pre-trained model for TASK and save a self-describing folder.
 
     An interrupted run resumes from its last checkpoint in OUTPUT.partial when the
@@ -345,7 +372,7 @@ def finetune(task: str, model: str, train: str, eval_: str | None, output: Path,
         save_steps=save_steps, task_options=parse_options(options), progress=out.progress_wanted(), trust_remote_code=trust_remote_code,
     )
     try:
-        result = api.finetune(task, model=model, train=train, eval=eval_, output=output, data_dir=data_dir, config=config, train_limit=train_limit, eval_limit=eval_limit, overwrite=overwrite)
+        result = api.finetune(task, model=model, train=train, eval=eval_, output=output, data_dir=data_dir, config=config, train_limit=train_limit, eval_limit=eval_limit, overwrite=overwrite, device=device, precision=precision)
     except KeyboardInterrupt:
         from nlpkit.training import last_checkpoint
 
@@ -378,13 +405,14 @@ def _print_metrics(metrics: dict[str, dict[str, Any]]) -> None:
 @click.option("--limit", type=POSITIVE_INT, help="Score only the first N examples.")
 @click.option("--batch-size", default=32, show_default=True, type=POSITIVE_INT)
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON on stdout instead of a table.")
+@device_flags("default auto: CUDA, else MPS, else the CPU")
 @option_flag
 @trust_flag
-def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
+def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, device: str | None, precision: str | None, options: tuple[str, ...], trust_remote_code: bool) -> None:
     """Score a model for TASK on labelled data (gold labels spelled otherwise are mapped when unambiguous, and the mapping printed)."""
     from nlpkit import api
 
-    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code)
+    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision)
     if result.label_mapping:
         click.echo("mapped gold labels to the model's: " + ", ".join(f"{k} → {v}" for k, v in result.label_mapping.items()), err=True)
     if as_json:
@@ -442,8 +470,9 @@ def bench(ctx: click.Context, list_suites: bool, as_json: bool) -> None:
 @click.option("--limit", type=POSITIVE_INT, help="Score at most N examples per run (quick checks).")
 @click.option("--bootstrap", type=int, help="Bootstrap resamples for CIs (default: the suite's).")
 @click.option("--force", is_flag=True, help="Re-run runs already completed in the output folder.")
+@device_flags("default: the suite's `device`, else auto; overrides the suite file", precision_default="the suite's, else fp32")
 @out.json_option
-def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool, as_json: bool) -> None:
+def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool, device: str | None, precision: str | None, as_json: bool) -> None:
     """Run SUITE; write results.json, report.md and report.html; print the table."""
     import time
 
@@ -455,7 +484,7 @@ def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str 
     loaded = load_suite(suite, data_dir=data_dir_from(data_dir))  # validates names and files before anything runs
     output = output or Path("runs/bench") / loaded.name
     start = time.perf_counter()
-    document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap, progress=out.progress_wanted()), echo=out.info)
+    document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap, progress=out.progress_wanted(), device=device, precision=precision), echo=out.info)
     paths = write_reports(document, output)
     if as_json:
         out.echo_json(summary(document))

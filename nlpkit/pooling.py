@@ -1,4 +1,12 @@
-"""Pool a sequence classifier the way its checkpoint was trained to be pooled.
+"""Pool a sequence classifier the way its checkpoint (or its task) needs.
+
+Marker pooling (relations): a pair's relation is read from the encoder states at
+its two start markers (the "entity start" representation of Soares et al. 2019 /
+Zhou & Chen 2021), which learns far faster than the `[CLS]` state; the pooled
+vector goes through the model's own classifier, so a saved folder stays a plain
+`AutoModelForSequenceClassification` checkpoint.
+
+Mean pooling:
 
 `AutoModelForSequenceClassification` reads the `[CLS]` state. Sentence-transformers
 checkpoints (all-MiniLM-L6-v2 and friends) were trained with *mean* pooling and
@@ -14,6 +22,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+
+from nlpkit.backends.families import classify_pooled  # the family's own head layers over a pooled vector
 
 POOLING_CONFIG = "1_Pooling/config.json"
 POOLINGS = ("cls", "mean")
@@ -46,8 +56,6 @@ def mean_pooled_logits(network: Any, input_ids: Any, attention_mask: Any, token_
     hidden = network.base_model(**inputs)[0]
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-    from nlpkit.backends.families import classify_pooled
-
     return classify_pooled(network, pooled)
 
 
@@ -63,6 +71,32 @@ def use_mean_pooling(network: Any) -> None:
         loss = None
         if labels is not None:
             loss = torch.nn.functional.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1))
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+    network.forward = forward
+
+
+def marker_logits(network: Any, input_ids: Any, attention_mask: Any, markers: tuple[int, int]) -> Any:
+    """Logits from the mean of the encoder states at the first of each of the two `markers`
+    token ids in each row (a row without a marker falls back to position 0)."""
+    import torch
+
+    out = network.base_model(input_ids=input_ids, attention_mask=attention_mask)
+    hidden = out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
+    rows = torch.arange(hidden.size(0), device=hidden.device)
+    head = (input_ids == markers[0]).int().argmax(-1)
+    tail = (input_ids == markers[1]).int().argmax(-1)
+    return classify_pooled(network, (hidden[rows, head] + hidden[rows, tail]) / 2)
+
+
+def use_marker_pooling(network: Any, markers: tuple[int, int]) -> None:
+    """Make `network`'s forward (what the Trainer calls) pool at the two marker token ids."""
+    import torch
+    from transformers.modeling_outputs import SequenceClassifierOutput
+
+    def forward(input_ids: Any = None, attention_mask: Any = None, labels: Any = None, **_: Any) -> Any:
+        logits = marker_logits(network, input_ids, attention_mask, markers)
+        loss = torch.nn.functional.cross_entropy(logits, labels) if labels is not None else None
         return SequenceClassifierOutput(loss=loss, logits=logits)
 
     network.forward = forward

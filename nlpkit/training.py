@@ -20,10 +20,11 @@ import os
 import shutil
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlpkit.device import Placement, resolve_for_training
 from nlpkit.errors import NlpkitError
 from nlpkit.tasks import Head
 
@@ -35,7 +36,8 @@ log = logging.getLogger("nlpkit.training")
 #: Default checkpoint interval when no `save_steps` is given.
 SAVE_EVERY_SECONDS = 300.0
 #: Settings that do not change the trained model (left out of a run's fingerprint).
-NOT_FINGERPRINTED = ("progress", "save_steps", "logging_steps", "trust_remote_code")
+#: (`device` too: a checkpoint resumes on any device; `precision` counts, it changes the training arithmetic.)
+NOT_FINGERPRINTED = ("progress", "save_steps", "logging_steps", "trust_remote_code", "device")
 
 @dataclass
 class TrainConfig:
@@ -59,6 +61,10 @@ class TrainConfig:
     progress: bool = True
     #: Let a checkpoint that ships its own Python code run it (off: such a model is refused).
     trust_remote_code: bool = False
+    #: Where to train (`nlpkit.device`): auto, cpu, cuda, cuda:N or mps; `api.finetune` stores the resolved one.
+    device: str = "auto"
+    #: fp32, or fp16/bf16 mixed-precision training (CUDA only).
+    precision: str = "fp32"
     #: Options for the backend (e.g. the scikit-learn pipeline's `C`).
     backend_options: dict[str, Any] = field(default_factory=dict)
     #: Options for the task's `training_features` (``-O key=value``).
@@ -116,7 +122,7 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     import transformers
 
     transformers.set_seed(config.seed)
-    task.prepare_model(model)
+    task.prepare_model(model, model.tokenizer)
     label2id = {label: i for i, label in enumerate(model.labels)} if model.labels else None
     max_length = min(config.max_length, model.max_length)
     special = model.tokenizer.num_special_tokens_to_add(pair=False) if hasattr(model.tokenizer, "num_special_tokens_to_add") else 0
@@ -141,6 +147,7 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     trainer_class = transformers.Seq2SeqTrainer if seq2seq else transformers.Trainer
     stopping = config.early_stopping_patience is not None and eval_ds is not None
     checkpoints = workdir / "checkpoints"
+    placement = resolve_for_training(config.device, config.precision)
     args = args_class(
         output_dir=str(checkpoints),
         num_train_epochs=config.epochs,
@@ -165,8 +172,8 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         report_to="none",
         disable_tqdm=not config.progress,
         dataloader_num_workers=0,
-        dataloader_pin_memory=_has_accelerator(),
         remove_unused_columns=False,
+        **device_arguments(placement),
     )
     ledger = _ledger_callback(SAVE_EVERY_SECONDS if config.save_steps is None and not stopping else None)
     callbacks = [transformers.EarlyStoppingCallback(config.early_stopping_patience)] if stopping else []
@@ -191,8 +198,9 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     if config.lora:
         network = trainer.model.merge_and_unload()
     model.network = network.eval()
+    model.to(replace(placement, precision="fp32"))  # mixed precision keeps fp32 weights
     metrics = {k: v for k, v in result.metrics.items() if isinstance(v, (int, float))}
-    model.meta["train_metrics"] = {**metrics, **whole_run_metrics(trainer.state.log_history, trainer.state.global_step, ledger.seconds(), metrics)}
+    model.meta["train_metrics"] = {**metrics, **whole_run_metrics(trainer.state.log_history, trainer.state.global_step, ledger.seconds(), metrics), "gpus": args.n_gpu}
     model.meta["train_examples"] = len(train_ds)
     model.meta["resumed_from_step"] = ledger.resumed_from_step
     model.meta["seconds_before_resume"] = ledger.seconds_before
@@ -311,10 +319,16 @@ def _with_lora(network: Any, task: Task, config: TrainConfig) -> Any:
     return get_peft_model(network, lora)
 
 
-def _has_accelerator() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
+def device_arguments(placement: Placement) -> dict[str, Any]:
+    """`TrainingArguments` for `placement`: `use_cpu` for the CPU (else the Trainer takes
+    CUDA or MPS by itself), mixed precision and pinned host memory on CUDA only."""
+    cuda = placement.kind == "cuda"
+    return {
+        "use_cpu": placement.kind == "cpu",
+        "fp16": cuda and placement.precision == "fp16",
+        "bf16": cuda and placement.precision == "bf16",
+        "dataloader_pin_memory": cuda,
+    }
 
 
 # -- the work folder: lock, fingerprint, starting over ------------------------------------

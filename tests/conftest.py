@@ -61,6 +61,35 @@ def sentiment_tsv(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def no_accelerator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """This machine has neither CUDA nor MPS, whatever it really has."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+
+
+@pytest.fixture
+def one_fake_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
+    """torch reports one CUDA card (for paths that never run a kernel on it, e.g. a CPU-only backend)."""
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: False)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Fake GPU")
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer BERT sentiment classifier (random weights, labels negative/positive), a plain checkpoint folder."""
+    from nlpkit.testing import SENTIMENT_FIXTURE, tiny_bert
+
+    return tiny_bert(tmp_path_factory.mktemp("tiny") / "classifier", [text for text, _ in SENTIMENT_FIXTURE], head="sequence-classification", labels=["negative", "positive"])
+
+
 @pytest.fixture(scope="module")
 def torch_single_thread():
     """Run a module's tiny models on one torch thread: fastest for them, and on a busy

@@ -139,3 +139,40 @@ def test_skops_refuses_a_model_file_with_untrusted_types(tmp_path: Path, sentime
     skops.io.dump(FunctionTransformer(func=print), out / "model.skops")  # a stranger's file that would run code
     with pytest.raises(ModelLoadError, match="refusing or unable to load"):
         nlpkit.predict("sentiment", ["good"], model=str(out))
+
+
+def test_finetune_records_the_device_in_the_card_readme_and_training_args(tmp_path: Path, tiny_encoder: Path, sentiment_tsv: Path, no_accelerator: None) -> None:
+    out = tmp_path / "model"
+    result = nlpkit.finetune("sentiment", model=str(tiny_encoder), train=sentiment_tsv, output=out, config=FAST, device="cpu")
+    assert result.device["device"] == "cpu" and result.device["precision"] == "fp32"
+    meta = json.loads((out / "nlpkit.json").read_text())
+    assert meta["device"]["device"] == "cpu" and meta["training"]["device"] == "cpu"
+    assert json.loads((out / "training_args.json").read_text())["precision"] == "fp32"
+    assert "- trained on: cpu (fp32)" in (out / "README.md").read_text()
+
+
+def test_loaded_model_moves_and_casts_only_when_asked(tiny_classifier: Path, no_accelerator: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from nlpkit.models import load_model
+
+    task = nlpkit.api.get_task("sentiment")
+    model = load_model(str(tiny_classifier), task)
+    assert model.placement.device == "cpu" and next(model.network.parameters()).dtype is torch.float32
+    texts = ["i love this movie", "i hate this movie"]
+    before = nlpkit.predict(task, texts, model=model)
+    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: True)
+    records = nlpkit.predict(task, texts, model=model, precision="bf16")  # a loaded model moves when a precision is given
+    assert next(model.network.parameters()).dtype is torch.bfloat16 and model.placement.precision == "bf16"
+    assert all(abs(sum(r.scores.values()) - 1) < 1e-2 for r in records)  # bf16 logits, probabilities in fp32
+    assert len(records) == len(before)
+
+
+def test_cpu_only_model_refuses_a_direct_move_to_an_accelerator(tmp_path: Path, sentiment_tsv: Path) -> None:
+    from nlpkit.device import Placement
+
+    nlpkit.finetune("sentiment", model="tfidf-logreg", train=sentiment_tsv, output=tmp_path / "m")
+    model = nlpkit.models.load_model(str(tmp_path / "m"), nlpkit.api.get_task("sentiment"))
+    assert model.placement.device == "cpu"
+    with pytest.raises(NlpkitError, match="sklearn backend runs on the CPU at fp32 only, not cuda:0"):
+        model.to(Placement("cuda:0", "fp32"))

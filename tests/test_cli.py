@@ -65,3 +65,56 @@ def test_plugins_json_describes_the_sentiment_plugin() -> None:
     rows = {row["name"]: row for row in json.loads(invoke("plugins", "--json").stdout)}
     assert rows["sentiment"]["distribution"] == "nlpkit-sentiment"
     assert "sentiment" in rows["sentiment"]["registered"]["tasks"]
+
+
+# -- --device / --precision / -v ------------------------------------------------
+def test_device_flags_give_the_predictions_of_no_flag_and_verbose_names_the_device(tiny_classifier: Path, no_accelerator: None) -> None:
+    texts = ["i love this movie", "awful plot and an awful actor", "fine"]
+    plain = invoke("predict", "sentiment", "--model", str(tiny_classifier), *texts)
+    flagged = invoke("predict", "sentiment", "--model", str(tiny_classifier), "--device", "cpu", "--precision", "fp32", "-v", *texts)
+    assert plain.exit_code == 0 and flagged.exit_code == 0, flagged.output
+    assert flagged.stdout == plain.stdout
+    assert "on cpu (fp32)" in flagged.stderr and "on cpu" not in plain.stderr
+
+
+def test_absent_device_is_a_one_line_error(tiny_classifier: Path, no_accelerator: None) -> None:
+    result = invoke("predict", "sentiment", "--model", str(tiny_classifier), "--device", "cuda:1", "good")
+    assert result.exit_code == 2
+    assert result.output.strip() == "Error: cuda:1 is not available here (available: cpu)"
+
+
+def test_misspelt_device_and_precision_are_usage_errors() -> None:
+    result = invoke("predict", "sentiment", "--device", "gpu", "good")
+    assert result.exit_code == 2 and "expected auto, cpu, cuda, cuda:N or mps" in result.output
+    result = invoke("evaluate", "sentiment", "--data", "x.tsv", "--precision", "half")
+    assert result.exit_code == 2 and "expected auto, fp32, fp16, bf16" in result.output
+
+
+def test_half_precision_on_the_cpu_is_refused_before_loading(no_accelerator: None) -> None:
+    result = invoke("predict", "sentiment", "--model", "no-such-model-needed", "--device", "cpu", "--precision", "fp16", "good")
+    assert result.exit_code == 2 and "fp16 is not supported on the CPU" in result.output
+
+
+def test_evaluate_json_records_the_device(tiny_classifier: Path, sentiment_tsv: Path, no_accelerator: None) -> None:
+    result = invoke("evaluate", "sentiment", "--model", str(tiny_classifier), "--data", str(sentiment_tsv), "--json", "--device", "auto")
+    assert result.exit_code == 0, result.output
+    recorded = json.loads(result.stdout)["device"]
+    assert (recorded["device"], recorded["precision"], recorded["requested"]) == ("cpu", "fp32", "auto")
+
+
+def test_finetune_verbose_prints_the_device_and_the_card_records_it(tmp_path: Path, sentiment_tsv: Path, no_accelerator: None) -> None:
+    out = tmp_path / "m"
+    result = invoke("finetune", "sentiment", "--model", "tfidf-logreg", "--train", str(sentiment_tsv), "--output", str(out), "--device", "cpu", "-v")
+    assert result.exit_code == 0, result.output
+    assert "fine-tuning on cpu (fp32)" in result.stderr
+    assert json.loads((out / "nlpkit.json").read_text())["device"]["device"] == "cpu"
+
+
+def test_cpu_only_backend_asked_for_a_gpu_trains_on_the_cpu_and_says_so(tmp_path: Path, sentiment_tsv: Path, one_fake_gpu: None) -> None:
+    out = tmp_path / "m"
+    result = invoke("finetune", "sentiment", "--model", "tfidf-logreg", "--train", str(sentiment_tsv), "--output", str(out), "--device", "cuda")
+    assert result.exit_code == 0, result.output
+    assert "sklearn backend runs on the CPU at fp32 only; using cpu (fp32) instead of cuda" in result.stderr
+    card = json.loads((out / "nlpkit.json").read_text())["device"]
+    assert (card["device"], card["requested"]) == ("cpu", "cuda") and "sklearn" in card["note"]
+    assert "trained on: cpu (fp32); the sklearn backend runs on the CPU" in (out / "README.md").read_text()

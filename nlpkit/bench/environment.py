@@ -51,6 +51,8 @@ def versions() -> dict[str, str]:
 def environment(seed: int, folder: Path) -> dict[str, Any]:
     import torch
 
+    from nlpkit.device import accelerator_info
+
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),
@@ -58,7 +60,7 @@ def environment(seed: int, folder: Path) -> dict[str, Any]:
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "torch_threads": torch.get_num_threads(),
-        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+        "accelerator": accelerator_info(),
         "seed": seed,
         "git_revision": git_revision(folder),
         "versions": versions(),

@@ -46,7 +46,7 @@ def markdown(document: dict[str, Any]) -> str:
         "",
         suite.get("description") or "",
         "",
-        f"{env['date']} · {env['cpu']} ({env['cpu_count']} CPUs, torch threads {env['torch_threads']}) · "
+        f"{env['date']} · {env['cpu']} ({env['cpu_count']} CPUs, torch threads {env['torch_threads']}) · accelerator {_accelerator(env)} · "
         f"nlpkit {env['versions'].get('nlpkit', '?')} · torch {env['versions'].get('torch', '?')} · "
         f"transformers {env['versions'].get('transformers', '?')} · git {(env.get('git_revision') or '?')[:12]} · seed {env['seed']} · "
         f"95% CIs from {suite['bootstrap']} bootstrap resamples",
@@ -65,13 +65,26 @@ def markdown(document: dict[str, Any]) -> str:
             rate = f", {ft['examples_per_second']:.1f} ex/s" if ft.get("examples_per_second") else ""
             train = f"{ft['examples']:,} ex, {ft['seconds']:.0f} s{rate}"
         lines.append(
-            f"| {r['name']} | {r['task']} | {r['model']} | {r['data']} | {r.get('examples', '—')} | {score_cells(r)} | "
+            f"| {r['name']} | {r['task']} | {r['model']}{_placement(r)} | {r['data']} | {r.get('examples', '—')} | {score_cells(r)} | "
             f"{_fmt(inf.get('examples_per_second'), 1)} | {_fmt(inf.get('tokens_per_second'), 0)} | "
             f"{_fmt(inf.get('latency_p50_ms'), 1)} / {_fmt(inf.get('latency_p95_ms'), 1)} | {_fmt(inf.get('peak_rss_mb'), 0)} | {train} |"
         )
     return "\n".join(lines) + "\n"
 
 
+def _placement(record: dict[str, Any]) -> str:
+    """` on cuda:0 fp16` after the model name, when a run did not compute on the CPU at fp32."""
+    device = record.get("device") or {}
+    if not device or (device.get("device") == "cpu" and device.get("precision") == "fp32"):
+        return ""
+    return f" on {device['device']} {device['precision']}"
+
+
+def _accelerator(env: dict[str, Any]) -> str:
+    acc = env.get("accelerator") or {}
+    if not acc or acc.get("kind") == "none":
+        return "none"
+    return f"{acc['count']}× {acc['name']}"
 def summary(document: dict[str, Any]) -> dict[str, Any]:
     """The results in brief, for ``nlpkit bench --json``: per run its status, scores with
     CIs, throughput and fine-tuning, without per-class details or predictions."""
@@ -318,7 +331,7 @@ def results_table_html(document: dict[str, Any]) -> str:
              "<th class=num>trained on</th><th class=num>training s</th><th class=num>training ex/s</th>"]
     rows = []
     for r in document["runs"]:
-        cells = [f"<td class=name>{e(str(r.get(k, '')))}</td>" for k in columns]
+        cells = [f"<td class=name>{e(str(r.get(k, '')) + (_placement(r) if k == 'model' else ''))}</td>" for k in columns]
         if r.get("status") != "ok":
             span = len(metrics) + 9
             cells.append(f"<td class=failed colspan={span}><b>failed</b>: {e(str(r.get('error', '')))[:300]}</td>")
@@ -350,7 +363,7 @@ def _environment_html(document: dict[str, Any]) -> str:
     versions = ", ".join(f"{k} {v}" for k, v in sorted(env["versions"].items()))
     items = [
         ("date", env["date"]),
-        ("machine", f"{env['cpu']} · {env['cpu_count']} CPUs · torch threads {env['torch_threads']} · python {env['python']}"),
+        ("machine", f"{env['cpu']} · {env['cpu_count']} CPUs · torch threads {env['torch_threads']} · accelerator {_accelerator(env)} · python {env['python']}"),
         ("code", f"git {env.get('git_revision') or '?'} · seed {env['seed']}"),
         ("statistics", f"95% confidence intervals from {suite.get('bootstrap') or 0:,} bootstrap resamples of the scored examples"),
         ("versions", versions),

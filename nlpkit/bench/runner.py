@@ -12,13 +12,16 @@ import shutil
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nlpkit.bench.stats import bootstrap, numeric_items, peak_memory_mb, reset_peak_memory
-from nlpkit.bench.suite import RunSpec, Suite
+from nlpkit.bench.suite import RunSpec, Suite, SuiteError
 from nlpkit.errors import NlpkitError
+
+if TYPE_CHECKING:
+    from nlpkit.device import Placement
 
 RESULTS_SCHEMA = "nlpkit.bench/1"
 WARMUP_EXAMPLES = 16
@@ -33,6 +36,9 @@ class BenchOptions:
     force: bool = False
     bootstrap: int | None = None
     progress: bool = True
+    #: Override every run's `device`/`precision` (`nlpkit bench --device/--precision`).
+    device: str | None = None
+    precision: str | None = None
 
 
 def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] = print) -> dict[str, Any]:
@@ -42,6 +48,7 @@ def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] =
     output = Path(options.output)
     (output / "runs").mkdir(parents=True, exist_ok=True)
     runs = suite.select(options.only)
+    placements = place_runs(suite, runs, options)  # an absent device fails here, before any run
     results: list[dict[str, Any]] = []
     for number, run in enumerate(runs, start=1):
         if options.limit is not None:
@@ -66,7 +73,7 @@ def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] =
             if not isinstance(exc, NlpkitError):
                 record["traceback"] = traceback.format_exc(limit=8)
             echo(f"    FAILED: {record['error']}")
-        record.update(name=run.name, task=run.task, model=run.model, data=run.data_ref(), config=run.config(), fingerprint=run.fingerprint(), seconds=time.time() - started)
+        record.update(name=run.name, task=run.task, model=run.model, data=run.data_ref(), config=run.config(), fingerprint=run.fingerprint(), seconds=time.time() - started, device=placements[run.name].to_dict())
         path.write_text(json.dumps(record, indent=2, default=str) + "\n")
         if record["status"] == "ok":
             echo("    " + summary_line(record))
@@ -89,6 +96,41 @@ def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] =
     return document
 
 
+def place_runs(suite: Suite, runs: list[RunSpec], options: BenchOptions) -> dict[str, Placement]:
+    """Resolve each run's device and precision (the options override the suite's), store
+    the concrete ones in the run (so they count in its fingerprint), and return them by run name.
+
+    Fine-tuning runs go first: on a machine with several GPUs, ``cuda:N`` narrows
+    ``CUDA_VISIBLE_DEVICES`` for the Trainer, and later runs asking for ``cuda:N`` reuse that.
+    """
+    from nlpkit import api
+    from nlpkit.device import resolve, resolve_for_training
+    from nlpkit.models import resolve_model
+
+    placements: dict[str, Placement] = {}
+    narrowed: dict[str, Placement] = {}
+    for run in sorted(runs, key=lambda r: r.finetune is None):
+        run.device = options.device or run.device
+        run.precision = options.precision or run.precision
+        try:
+            backend = resolve_model(run.model, api.get_task(run.task)).backend
+            cpu_only = None if backend.accelerated else backend.name
+        except NlpkitError:
+            cpu_only = None  # a model that does not resolve fails in its own run, recorded there
+        try:
+            if cpu_only is None and run.device in narrowed:
+                placement = replace(narrowed[run.device], precision=resolve(narrowed[run.device].device, run.precision).precision)
+            else:
+                placement = (resolve_for_training if run.finetune else resolve)(run.device, run.precision, cpu_only=cpu_only)
+        except NlpkitError as exc:
+            raise SuiteError(f"{suite.path}:{run.line}: run {run.name!r}: {exc}") from None
+        if placement.note.startswith("CUDA_VISIBLE_DEVICES"):
+            narrowed[run.device] = placement
+        run.device, run.precision = placement.device, placement.precision
+        placements[run.name] = placement
+    return placements
+
+
 def measure(run: RunSpec, options: BenchOptions, output: Path) -> dict[str, Any]:
     """Fine-tune (if asked), then predict with timing, then score with CIs."""
     from nlpkit import api
@@ -105,7 +147,7 @@ def measure(run: RunSpec, options: BenchOptions, output: Path) -> dict[str, Any]
     examples = load_examples(task, run.data_ref(), data_dir=options.data_dir, limit=run.limit, read_options=api.read_options(task, api.task_options(task, run.options, "evaluate")))
     for example in examples:
         task.check_example_for_scoring(example)
-    model = load_model(model_ref, task)
+    model = load_model(model_ref, task, device=run.device, precision=run.precision)
     examples, mapping = api.align_labels(model, examples, run.data_ref())  # labels spelled otherwise: mapped, or a failed run
     if mapping:
         record["label_mapping"] = mapping
@@ -147,7 +189,7 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path) -> t
     folder = output / "models" / run.name
     stamp = output / "models" / f"{run.name}.json"
     previous = _read(stamp)
-    wanted = {"model": run.model, "train": run.train_ref(), "finetune": run.config()["finetune"]}
+    wanted = {"model": run.model, "train": run.train_ref(), "finetune": run.config()["finetune"], "device": run.device, "precision": run.precision}
     if previous and previous.get("wanted") == wanted and (folder / "nlpkit.json").exists() and not options.force:
         return str(folder), {**previous["measured"], "reused": True}
     config = TrainConfig(
@@ -161,9 +203,9 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path) -> t
     if folder.exists():
         shutil.rmtree(folder)  # a model of other settings; an interrupted fine-tune of these resumes
     try:
-        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit)
+        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, device=run.device, precision=run.precision)
     except StaleWorkError:
-        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, overwrite=True)
+        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, overwrite=True, device=run.device, precision=run.precision)
     passes = spec.epochs if not spec.max_steps else None
     measured = {
         "seconds": result.train_seconds,
@@ -209,4 +251,4 @@ def _read(path: Path) -> dict[str, Any] | None:
         return None
 
 
-__all__ = ["BenchOptions", "run_suite", "measure", "numeric_items"]
+__all__ = ["BenchOptions", "run_suite", "measure", "numeric_items", "place_runs"]

@@ -18,8 +18,8 @@ from typing import Any
 
 from nlpkit.errors import DataError, NlpkitError, UnknownNameError
 
-SUITE_KEYS = {"name", "description", "seed", "bootstrap", "batch_size"}
-RUN_KEYS = {"name", "task", "model", "dataset", "data", "split", "metrics", "limit", "batch_size", "options", "finetune", "seed", "bootstrap", "description"}
+SUITE_KEYS = {"name", "description", "seed", "bootstrap", "batch_size", "device", "precision"}
+RUN_KEYS = {"name", "task", "model", "dataset", "data", "split", "metrics", "limit", "batch_size", "options", "finetune", "seed", "bootstrap", "description", "device", "precision"}
 FINETUNE_KEYS = {"split", "data", "limit", "limits", "epochs", "max_steps", "learning_rate", "batch_size", "max_length", "seed", "options", "lora"}
 
 
@@ -62,6 +62,9 @@ class RunSpec:
     seed: int = 42
     bootstrap: int = 1000
     description: str = ""
+    #: Where to fine-tune and predict (`nlpkit.device`); `bench --device/--precision` override it.
+    device: str = "auto"
+    precision: str = "fp32"
     #: Line of the run's `[[runs]]` header in the suite file (for messages).
     line: int = 0
 
@@ -133,6 +136,7 @@ def load_suite(name_or_path: str, *, validate: bool = True, data_dir: Path | Non
     lines = _RunLines(text)
     head = data.get("suite", {})
     _check_keys(path, head, SUITE_KEYS, "[suite]", lines.key_line(None, head))
+    _check_device_keys(path, head, lines.key_line(None, head))
     unknown_top = set(data) - {"suite", "runs"}
     if unknown_top:
         key = sorted(unknown_top)[0]
@@ -146,6 +150,7 @@ def load_suite(name_or_path: str, *, validate: bool = True, data_dir: Path | Non
     for index, raw in enumerate(raw_runs):
         line = lines.run_line(index)
         _check_keys(path, raw, RUN_KEYS, "[[runs]]", lines.key_line(index, raw))
+        _check_device_keys(path, raw, lines.key_line(index, raw))
         finetune_raw = raw.get("finetune")
         if finetune_raw is not None:
             _check_keys(path, finetune_raw, FINETUNE_KEYS, "[runs.finetune]", lines.key_line(index, finetune_raw))
@@ -154,7 +159,8 @@ def load_suite(name_or_path: str, *, validate: bool = True, data_dir: Path | Non
                 raise SuiteError(f"{path}:{line}: run {index + 1} has no {key!r}")
         if not raw.get("dataset") and not raw.get("data"):
             raise SuiteError(f"{path}:{line}: run {raw['name']!r} needs `dataset` (registered) or `data` (a file)")
-        runs.extend(_expand(raw, finetune_raw, seed, bootstrap, int(head.get("batch_size", 32)), line))
+        defaults = {"seed": seed, "bootstrap": bootstrap, "batch_size": int(head.get("batch_size", 32)), **{k: head[k] for k in ("device", "precision") if k in head}}
+        runs.extend(_expand(raw, finetune_raw, defaults, line))
     names = [r.name for r in runs]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -165,11 +171,9 @@ def load_suite(name_or_path: str, *, validate: bool = True, data_dir: Path | Non
     return suite
 
 
-def _expand(raw: dict[str, Any], finetune_raw: dict[str, Any] | None, seed: int, bootstrap: int, batch_size: int, line: int) -> list[RunSpec]:
-    base = {k: v for k, v in raw.items() if k != "finetune"}
-    base.setdefault("seed", seed)
-    base.setdefault("bootstrap", bootstrap)
-    base.setdefault("batch_size", batch_size)
+def _expand(raw: dict[str, Any], finetune_raw: dict[str, Any] | None, defaults: dict[str, Any], line: int) -> list[RunSpec]:
+    """The runs of one `[[runs]]` table; keys it does not set come from `[suite]` (`defaults`)."""
+    base = {**defaults, **{k: v for k, v in raw.items() if k != "finetune"}}
     if finetune_raw is None:
         return [RunSpec(**base, line=line)]
     finetune = dict(finetune_raw)
@@ -227,6 +231,22 @@ def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], section: s
     for key in table:
         if key not in allowed:
             raise SuiteError(f"{path}:{line_of(key)}: unknown key {key!r} in {section}{_close(key, allowed)}")
+
+
+def _check_device_keys(path: Path, table: dict[str, Any], line_of: Any) -> None:
+    """`device`/`precision` spelled as `--device`/`--precision` are (whether this machine has the device is checked when the suite runs)."""
+    from nlpkit.device import parse_device, parse_precision
+
+    for key, parse in (("device", parse_device), ("precision", parse_precision)):
+        if key not in table:
+            continue
+        value = table[key]
+        try:
+            if not isinstance(value, str):
+                raise NlpkitError(f"{key} must be a string such as \"cpu\", not {value!r}")
+            table[key] = parse(value)
+        except NlpkitError as exc:
+            raise SuiteError(f"{path}:{line_of(key)}: {exc}") from None
 
 
 def _close(word: str, choices: Any) -> str:

@@ -97,7 +97,7 @@ def _forced_logits(network: Any, change: Any) -> Any:
 def _check_ner(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> None:
     """Pre-split words get the sub-words they have in running text (byte-level BPE: with their
     prefix space); with every word forced to B-<type>, each word is one entity slicing the raw text."""
-    from nlpkit_ner.subwords import encode_words
+    from nlpkit.heads.words import encode_words
 
     words = ["Marta", "works", "for", "Tide", "Labs", "in", "Lisbon"]
     text = " ".join(words)
@@ -154,15 +154,15 @@ def _check_qa(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> N
 
 def _check_relations(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> None:
     """The marker tokens are in the vocabulary as single tokens and every encoded pair holds both start markers."""
-    from nlpkit_ner.markers import MARKERS, encode_pairs
-    from nlpkit_ner.pooling import marker_ids
+    from nlpkit.heads.words import encode_focused
+    from nlpkit_ner.markers import HEAD_OPEN, MARKERS, TAIL_OPEN, marked_words
 
     tokenizer = model.tokenizer
     for marker in MARKERS:
         assert tokenizer.tokenize(marker) == [marker]
-    head, tail = marker_ids(tokenizer)
+    head, tail = tokenizer.convert_tokens_to_ids([HEAD_OPEN, TAIL_OPEN])
     example = next(ex for ex in inputs if len(ex.entities or []) >= 2)
-    rows = encode_pairs(tokenizer, [(example.sentence.tokens, example.entities[0], example.entities[1])], 96)
+    rows = encode_focused(tokenizer, [marked_words(example.sentence.tokens, example.entities[0], example.entities[1])], 96)
     assert rows[0].count(head) == 1 and rows[0].count(tail) == 1
 
 

@@ -111,3 +111,28 @@ def test_missing_dataset_file_fails_before_any_run_naming_the_path(tmp_path: Pat
     assert result.exit_code == 2
     assert "s.toml:1: run 'x'" in result.output and "sentiment/sst2/train.tsv" in result.output
     assert not (tmp_path / "o").exists(), "nothing ran"
+
+
+def test_results_record_the_device_of_each_run_and_the_machine_accelerator(tmp_path: Path, suite_file: Path, no_accelerator: None) -> None:
+    out = tmp_path / "out"
+    bench(str(suite_file), "--output", str(out), "--only", "tfidf-4", "--device", "auto", "-v")
+    document = json.loads((out / "results.json").read_text())
+    assert document["environment"]["accelerator"] == {"kind": "none", "name": "none", "count": 0}
+    run = document["runs"][0]
+    assert (run["device"]["device"], run["device"]["precision"], run["config"]["device"]) == ("cpu", "fp32", "cpu")
+    assert "accelerator none" in (out / "report.md").read_text()
+
+
+def test_bench_device_absent_here_fails_before_any_run(tmp_path: Path, suite_file: Path, no_accelerator: None) -> None:
+    out = tmp_path / "out"
+    result = bench(str(suite_file), "--output", str(out), "--device", "cuda")
+    assert result.exit_code == 2
+    assert "demo.toml:7: run 'tfidf-4': cuda is not available here (available: cpu)" in result.output
+    assert not list((out / "runs").glob("*.json"))
+
+
+def test_a_gpu_asked_of_a_cpu_only_model_runs_it_on_the_cpu_and_keeps_its_results(tmp_path: Path, suite_file: Path, one_fake_gpu: None) -> None:
+    out = tmp_path / "out"
+    bench(str(suite_file), "--output", str(out), "--only", "tfidf-4")
+    again = bench(str(suite_file), "--output", str(out), "--only", "tfidf-4", "--device", "cuda")
+    assert "done before, skipped" in again.output  # the concrete device (cpu) is what the fingerprint holds

@@ -67,3 +67,22 @@ def test_unknown_dataset_split_lists_the_real_ones(tmp_path: Path) -> None:
 def test_unknown_registered_suite_name_suggests_close_ones() -> None:
     with pytest.raises(Exception, match="unknown suite 'nothing-like-it'"):
         load_suite("nothing-like-it")
+
+
+def test_device_and_precision_come_from_the_suite_unless_a_run_sets_them(tmp_path: Path, sentiment_tsv: Path) -> None:
+    text = GOOD.format(data=sentiment_tsv).replace('bootstrap = 50', 'bootstrap = 50\ndevice = "CPU"\nprecision = "fp32"')
+    text += f'\n[[runs]]\nname = "other"\ntask = "sentiment"\nmodel = "tfidf-logreg"\ndata = "{sentiment_tsv}"\ndevice = "cuda:1"\nprecision = "auto"\n'
+    runs = {r.name: r for r in load_suite(str(write(tmp_path, text))).runs}
+    assert (runs["base-4"].device, runs["base-4"].precision) == ("cpu", "fp32")
+    assert (runs["other"].device, runs["other"].precision) == ("cuda:1", "auto")
+    assert runs["base-4"].fingerprint() != load_suite(str(write(tmp_path, text.replace('device = "CPU"', 'device = "mps"')))).runs[0].fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [('device = "gpu"', "unknown device 'gpu'; expected auto, cpu, cuda, cuda:N or mps"), ('precision = "half"', "unknown precision 'half'"), ("device = 0", "device must be a string")],
+)
+def test_bad_device_or_precision_names_file_and_line(tmp_path: Path, sentiment_tsv: Path, line: str, message: str) -> None:
+    text = GOOD.format(data=sentiment_tsv).replace('model = "tfidf-logreg"', f'model = "tfidf-logreg"\n{line}')
+    with pytest.raises(SuiteError, match=rf"suite\.toml:10: {message}"):
+        load_suite(str(write(tmp_path, text)))

@@ -75,6 +75,16 @@ def test_a_task_whose_predict_returns_the_wrong_count_fails(sample: Path) -> Non
         check_plugin(sentiment_subclass(predict=predict), samples={"variant": sample})
 
 
+def test_a_task_that_returns_records_out_of_input_order_fails(sample: Path) -> None:
+    base = type(get_manager().get("tasks", "sentiment"))
+
+    def predict(self, model, inputs, **kwargs):  # records sorted by score, as a batching loop that forgot to restore order
+        return sorted(base.predict(self, model, inputs, **kwargs), key=lambda record: record.score)
+
+    with pytest.raises(ConformanceError, match="predictions depend on input order"):
+        check_plugin(sentiment_subclass(predict=predict), samples={"variant": sample})
+
+
 BAD_METRICS = """
 from nlpkit.metrics.classification import Accuracy
 
