@@ -59,7 +59,7 @@ class Backbone:
 
 def _encoder(family: str, title: str, model_type: str, tokenizer: str) -> Backbone:
     """An encoder-only family: seq2seq applies when nlpkit warm-starts BERT2BERT from it."""
-    from nlpkit.generation import ENCODER_FAMILIES
+    from nlpkit.backends.seq2seq import ENCODER_FAMILIES
 
     reason = _ENCODER_ONLY.format(families=", ".join(sorted(ENCODER_FAMILIES)))
     na = {} if model_type in ENCODER_FAMILIES else {"summarization": reason, "translation": reason}
