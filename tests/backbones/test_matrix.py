@@ -154,8 +154,9 @@ def _check_qa(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> N
 
 def _check_relations(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> None:
     """The marker tokens are in the vocabulary as single tokens and every encoded pair holds both start markers."""
-    from nlpkit.heads.words import encode_focused
     from nlpkit_ner.markers import HEAD_OPEN, MARKERS, TAIL_OPEN, marked_words
+
+    from nlpkit.heads.words import encode_focused
 
     tokenizer = model.tokenizer
     for marker in MARKERS:
