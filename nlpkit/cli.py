@@ -17,6 +17,7 @@ import click
 from nlpkit import __version__
 from nlpkit import cli_output as out
 from nlpkit.errors import NlpkitError
+from nlpkit.scaffold import KINDS as SCAFFOLD_KINDS
 
 
 class NlpkitGroup(click.Group):
@@ -429,7 +430,7 @@ def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, met
 # -- plugin authors ---------------------------------------------------------------
 @cli.command("new-plugin")
 @click.argument("name")
-@click.option("--task-kind", type=click.Choice(["classification"]), default="classification", show_default=True, help="Which core building block the task starts from.")
+@click.option("--task-kind", type=click.Choice(SCAFFOLD_KINDS), default="classification", show_default=True, help="Which core building block the task starts from.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("."), show_default=True, help="Folder to create nlpkit-NAME/ in.")
 @click.option("--description", help="One line saying what the task does.")
 def new_plugin(name: str, task_kind: str, output: Path, description: str | None) -> None:
