@@ -174,10 +174,11 @@ def words_tokenizer(tokenizer: Any) -> Any:
     text and in pre-training, silently (transformers 5 no longer refuses it). For such a
     tokenizer this returns a copy whose byte-level pre-tokenizer puts the space before
     each word (``add_prefix_space``); any other tokenizer is returned as it is. The copy
-    is made once per tokenizer."""
+    is made once per tokenizer (again when tokens were added since)."""
+    size = len(tokenizer)  # tokens added later (relation markers) must reach the copy too
     cached = getattr(tokenizer, "_nlpkit_words_tokenizer", None)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == size:
+        return cached[1]
     result = tokenizer
     pre = getattr(getattr(tokenizer, "backend_tokenizer", None), "pre_tokenizer", None)
     if _byte_level(pre) is not None and not _byte_level(pre).add_prefix_space:
@@ -186,7 +187,7 @@ def words_tokenizer(tokenizer: Any) -> Any:
         result = copy.deepcopy(tokenizer)
         _byte_level(result.backend_tokenizer.pre_tokenizer).add_prefix_space = True
     try:
-        tokenizer._nlpkit_words_tokenizer = result
+        tokenizer._nlpkit_words_tokenizer = (size, result)
     except AttributeError:  # a tokenizer that refuses new attributes: copy each time
         pass
     return result

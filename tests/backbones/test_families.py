@@ -45,6 +45,13 @@ def test_byte_level_bpe_reads_pre_split_words_with_their_prefix_space(family: st
     assert tokenizer("Marta works", add_special_tokens=False)["input_ids"] == running  # the original is untouched
 
 
+def test_the_words_tokenizer_follows_tokens_added_later(backbone: Any) -> None:
+    tokenizer = _tokenizer(backbone("roberta"))
+    words_tokenizer(tokenizer)
+    tokenizer.add_tokens(["[E1]"], special_tokens=True)
+    assert words_tokenizer(tokenizer)([["[E1]", "works"]], is_split_into_words=True, add_special_tokens=False)["input_ids"][0][0] == tokenizer.convert_tokens_to_ids("[E1]")
+
+
 @pytest.mark.parametrize("family", ["bert", "xlnet", "llama"])
 def test_words_tokenizer_leaves_tokenizers_without_byte_level_pre_tokenizer_alone(family: str, backbone: Any) -> None:
     tokenizer = _tokenizer(backbone(family))
@@ -114,3 +121,20 @@ def test_docs_table_is_the_generated_one() -> None:
     """docs/backbones.md holds the generated table verbatim (regenerate: see the page)."""
     doc = (Path(__file__).parents[2] / "docs" / "backbones.md").read_text(encoding="utf-8")
     assert support_markdown() in doc
+
+
+def test_nlpkit_backbones_prints_the_table_and_its_json() -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from nlpkit.cli import cli
+
+    text = CliRunner().invoke(cli, ["backbones"], env={"COLUMNS": "160"})
+    assert text.exit_code == 0, text.output
+    assert all(family in text.output for family in BACKBONES)
+    assert "marian × qa" in text.output  # a not-applicable cell, with its reason
+    as_json = CliRunner().invoke(cli, ["backbones", "--json"])
+    assert json.loads(as_json.output) == support_table()
+    models = CliRunner().invoke(cli, ["models", "--json"])
+    assert json.loads(models.output)["backbones"] == support_table()
