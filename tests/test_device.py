@@ -20,7 +20,8 @@ def fake_gpus(monkeypatch: pytest.MonkeyPatch, count: int, *, bf16: bool = True,
     monkeypatch.setattr(torch.cuda, "is_initialized", lambda: initialized)
     monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: f"Fake GPU {device if isinstance(device, int) else torch.device(device).index}")
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 0) if bf16 else (7, 5))
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)  # what torch says by default even where bf16 is emulated
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
 
 
