@@ -36,6 +36,7 @@ __all__ = [
     "Placement",
     "accelerator_info",
     "available_devices",
+    "check_training",
     "cpu_bf16_supported",
     "parse_device",
     "parse_precision",
@@ -230,6 +231,11 @@ def resolve_for_training(device: str | None = DEFAULT_DEVICE, precision: str | N
     placement = resolve("cuda:0" if note else requested, precision, cpu_only=cpu_only)
     if note:
         placement = replace(placement, requested=requested, note=note)
+    return check_training(placement)
+
+
+def check_training(placement: Placement) -> Placement:
+    """`placement`, if one can fine-tune there: fp16/bf16 (mixed precision) on CUDA only."""
     if placement.precision != "fp32" and placement.kind != "cuda":
         raise NlpkitError(f"{placement.precision} fine-tuning (mixed precision) runs on CUDA only, not {placement.device}; use --precision fp32 to fine-tune here")
     return placement
@@ -269,13 +275,17 @@ def accelerator_info() -> dict[str, Any]:
     return {"kind": "none", "name": "none", "count": 0}
 
 
-def to_device(batch: dict[str, Any], device: Any) -> dict[str, Any]:
-    """Move a batch of CPU tensors to `device`; through pinned memory (asynchronously) for CUDA."""
+def to_device(batch: Any, device: Any) -> Any:
+    """A CPU tensor, or a dict of them, on `device`: CUDA copies go through pinned memory,
+    asynchronously (the caching host allocator keeps the pinned block until the copy is done);
+    other values, and tensors already there, are left as they are."""
     import torch
 
     device = torch.device(device)
-    if device.type == "cpu":
+    if isinstance(batch, dict):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    if not isinstance(batch, torch.Tensor) or batch.device == device:
         return batch
-    if device.type == "cuda":
-        return {k: v.pin_memory().to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
-    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+    if device.type == "cuda" and batch.device.type == "cpu":
+        return batch.pin_memory().to(device, non_blocking=True)
+    return batch.to(device)

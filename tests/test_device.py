@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from nlpkit import device as dev
-from nlpkit.device import Placement, accelerator_info, resolve, resolve_for_training
+from nlpkit.device import Placement, accelerator_info, check_training, resolve, resolve_for_training
 from nlpkit.errors import NlpkitError
 from nlpkit.training import device_arguments
 
@@ -166,6 +166,15 @@ def test_training_on_gpu_n_after_cuda_started_says_how_to_choose_it(monkeypatch:
         resolve_for_training("cuda:1")
 
 
+def test_training_on_auto_with_several_gpus_leaves_the_choice_to_the_trainer(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_gpus(monkeypatch, 2)
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    placement = resolve_for_training("auto", "bf16")
+    assert (placement.device, placement.note) == ("cuda:0", "") and "CUDA_VISIBLE_DEVICES" not in dev.os.environ
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)  # the recipe resolves the stored device again, after CUDA started
+    assert check_training(resolve(placement.device, placement.precision)).device == "cuda:0"
+
+
 def test_trainer_arguments_follow_the_placement() -> None:
     assert device_arguments(Placement("cpu", "fp32")) == {"use_cpu": True, "fp16": False, "bf16": False, "dataloader_pin_memory": False}
     assert device_arguments(Placement("cuda:0", "fp16")) == {"use_cpu": False, "fp16": True, "bf16": False, "dataloader_pin_memory": True}
@@ -192,3 +201,30 @@ def test_placement_describes_itself_for_the_verbose_line() -> None:
 def test_cpu_batches_are_not_copied() -> None:
     batch = {"input_ids": torch.ones(2, 3, dtype=torch.long)}
     assert dev.to_device(batch, "cpu")["input_ids"] is batch["input_ids"]
+
+
+class FakeTensor(torch.Tensor):
+    """A CPU tensor that records the calls a move to CUDA makes (none of them reach a GPU)."""
+
+    calls: list[str] = []
+
+    def pin_memory(self, *args: object, **kwargs: object) -> FakeTensor:
+        FakeTensor.calls.append("pin_memory")
+        return self
+
+    def to(self, *args: object, **kwargs: object) -> FakeTensor:
+        FakeTensor.calls.append(f"to {args[0]} non_blocking={kwargs.get('non_blocking', False)}")
+        return self
+
+
+def test_cuda_copies_go_through_pinned_memory_asynchronously() -> None:
+    from nlpkit.inference import to_device as loop_to_device
+
+    FakeTensor.calls = []
+    ids = torch.ones(2, 3, dtype=torch.long).as_subclass(FakeTensor)
+    loop_to_device({"input_ids": ids, "n": 2}, "cuda:0")
+    loop_to_device(ids, "cuda:0")
+    assert FakeTensor.calls == ["pin_memory", "to cuda:0 non_blocking=True"] * 2
+    FakeTensor.calls = []
+    dev.to_device(ids, "mps")
+    assert FakeTensor.calls == ["to mps non_blocking=False"]  # no pinning off CUDA
