@@ -301,6 +301,8 @@ class TransformersBackend(Backend):
     name = "transformers"
     heads = frozenset(Head)
     accelerated = True
+    requires = ("torch", "transformers")
+    requires_extra = "nlpkit-core[transformers]"
 
     def accepts_folder(self, folder: Path) -> bool:
         return (folder / "config.json").exists()
