@@ -167,6 +167,16 @@ def _mps_bf16_supported() -> bool:
     return True
 
 
+def _cuda_bf16_native(device: str) -> bool:
+    """True if the card computes bf16 natively (compute capability 8.0+, or ROCm). Not
+    `torch.cuda.is_bf16_supported()`: by default it also says yes where bf16 is emulated."""
+    import torch
+
+    if torch.version.hip:
+        return True
+    return int(torch.cuda.get_device_capability(torch.device(device))[0]) >= 8
+
+
 def _device_name(device: str) -> str:
     import torch
 
@@ -176,19 +186,17 @@ def _device_name(device: str) -> str:
 
 
 def _resolve_precision(precision: str, device: str, name: str) -> str:
-    import torch
-
     kind = device.split(":", 1)[0]
     if precision == "auto":
         if kind == "cuda":
-            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+            return "bf16" if _cuda_bf16_native(device) else "fp16"
         return "fp32"
     if precision == "fp16" and kind == "cpu":
         raise NlpkitError("fp16 is not supported on the CPU (PyTorch has no fast CPU kernels for it); use --precision fp32 (or bf16 on a CPU with AVX512-BF16/AMX)")
     if precision == "bf16":
         if kind == "cpu" and not cpu_bf16_supported():
             raise NlpkitError("bf16 on this CPU would be emulated (no AVX512-BF16 or AMX), which is far slower than fp32; use --precision fp32")
-        if kind == "cuda" and not torch.cuda.is_bf16_supported():
+        if kind == "cuda" and not _cuda_bf16_native(device):
             raise NlpkitError(f"{name or device} does not support bf16 (it needs compute capability 8.0 or newer); use --precision fp16 or fp32")
         if kind == "mps" and not _mps_bf16_supported():
             raise NlpkitError("this Mac's MPS does not support bf16 (it needs macOS 14 or newer); use --precision fp16 or fp32")

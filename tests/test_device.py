@@ -20,7 +20,8 @@ def fake_gpus(monkeypatch: pytest.MonkeyPatch, count: int, *, bf16: bool = True,
     monkeypatch.setattr(torch.cuda, "is_initialized", lambda: initialized)
     monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: f"Fake GPU {device if isinstance(device, int) else torch.device(device).index}")
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 0) if bf16 else (7, 5))
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)  # what torch says by default even where bf16 is emulated
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
 
 
@@ -228,3 +229,28 @@ def test_cuda_copies_go_through_pinned_memory_asynchronously() -> None:
     FakeTensor.calls = []
     dev.to_device(ids, "mps")
     assert FakeTensor.calls == ["to mps non_blocking=False"]  # no pinning off CUDA
+
+
+# -- every head in half precision (the arithmetic an fp16/bf16 GPU run does, on the CPU) --
+@pytest.mark.parametrize(
+    ("task", "build", "inputs"),
+    [
+        ("sentiment", lambda t, f: t.tiny_bert(f, ["a good film"], head="sequence-classification", labels=["negative", "positive"]), ["a good film", "bad"]),
+        ("ner", lambda t, f: t.tiny_bert(f, ["alice visited paris"], head="token-classification", labels=["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]), ["Alice visited Paris .", "Paris"]),
+        ("qa", lambda t, f: t.tiny_bert(f, ["where did the cat sit on the mat"], head="span-extraction"), ['{"question": "Where did the cat sit?", "context": "The cat sat on the mat."}']),
+        ("summarization", lambda t, f: t.tiny_t5(f, ["the cat sat on the mat"]), ["The cat sat on the mat. It was sunny."]),
+    ],
+)
+def test_every_head_predicts_from_a_bf16_cast_model(tmp_path: object, task: str, build: object, inputs: list[str]) -> None:
+    import nlpkit
+    from nlpkit import testing
+    from nlpkit.models import load_model
+
+    task_obj = nlpkit.get_task(task)
+    model = load_model(str(build(testing, tmp_path / "m")), task_obj, device="cpu")  # type: ignore[operator]
+    full = nlpkit.predict(task_obj, inputs, model=model)
+    model.to(Placement("cpu", "bf16"))  # bypasses the CPU-hardware check on purpose: tiny model, any CPU
+    assert {p.dtype for p in model.network.parameters()} == {torch.bfloat16}
+    half = nlpkit.predict(task_obj, inputs, model=model)
+    assert len(half) == len(full) == len(inputs)
+    assert [type(r) for r in half] == [type(r) for r in full]
