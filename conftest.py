@@ -32,7 +32,7 @@ class ParityRecorder:
             ours, reference, keys = {"value": ours}, {"value": reference}, ["value"]
         assert isinstance(reference, Mapping)
         keys = list(keys if keys is not None else reference)
-        entry = self.metrics.setdefault(metric, {"cases": 0, "values": 0, "max_abs_diff": 0.0})
+        entry = self._entry(metric)
         entry["cases"] += 1
         for key in keys:
             diff = abs(float(ours[key]) - float(reference[key]))
@@ -41,8 +41,11 @@ class ParityRecorder:
             assert diff <= TOLERANCE, f"{metric} {key}: nlpkit {ours[key]!r} vs reference {reference[key]!r}"
 
     def count_error_case(self, metric: str) -> None:
-        """A case where both refuse the input (nlpkit raises where the reference raises or warns)."""
-        self.metrics.setdefault(metric, {"cases": 0, "values": 0, "max_abs_diff": 0.0})["cases"] += 1
+        """A case where both refuse the input (nlpkit raises where the reference raises)."""
+        self._entry(metric)["refused"] += 1
+
+    def _entry(self, metric: str) -> dict[str, Any]:
+        return self.metrics.setdefault(metric, {"cases": 0, "refused": 0, "values": 0, "max_abs_diff": 0.0})
 
 
 _RECORDER = ParityRecorder()

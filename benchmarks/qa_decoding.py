@@ -128,7 +128,7 @@ def main() -> None:
 
 
 def _windows_per_question(model: Any, examples: list[Any]) -> float:
-    from nlpkit_qa.windows import build_windows
+    from nlpkit.heads.spans import build_windows
 
     windows = build_windows(model.tokenizer, [ex.question for ex in examples], [ex.context for ex in examples], max_length=MAX_LENGTH, doc_stride=DOC_STRIDE)
     return len(windows) / len(examples)

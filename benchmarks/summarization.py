@@ -88,6 +88,13 @@ def markdown(results: dict) -> str:
         "lead-1 is the registered model `lead-1` (the first sentence of the abstract), scored by the same `nlpkit.evaluate` call. "
         "Reference point: CATTS (BART-large) reports ROUGE-1 43.8 on SciTLDR-A (REFERENCE_RESULTS.md).",
         "",
+        "ROUGE-Lsum follows rouge-score (issue 17): a text's lines are its newlines, as `rouge_scorer.RougeScorer` reads them; "
+        "until 2026-11-29 nlpkit re-split every text with its own sentence splitter first (now the explicit metric `rouge_sentences`). "
+        "lead-1 re-measured with this script: ROUGE-Lsum 24.98 → 24.91 (ROUGE-1/2/L unchanged; rouge-score run directly on the same "
+        "predictions gives 24.91 too). The fine-tuned rows were not re-run (their models are not in the repository) and show the "
+        "Lsum measured before; their predictions are one line each (a WordPiece decoder cannot emit a newline) and SciTLDR-A test references have newlines only at their ends, "
+        "so under rouge-score their Lsum equals their ROUGE-L (minilm2minilm 19.44 → 19.41, v2-all-train 23.71 → 23.63).",
+        "",
     ]
     for key, r in rows:
         lines += [f"Samples ({key}):", ""]

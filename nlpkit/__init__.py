@@ -5,7 +5,7 @@ verbs: predict, finetune, evaluate, bench. Importing this package is cheap: torc
 transformers, datasets and evaluate load only when a model or metric is used.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # kept equal to pyproject.toml's version by tests/test_distribution_metadata.py
 
 from nlpkit.api import Evaluation, FinetuneResult, evaluate, finetune, get_task, list_tasks, predict, score
 from nlpkit.bench import SuiteSpec

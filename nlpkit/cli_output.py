@@ -24,6 +24,7 @@ import os
 import shutil
 import sys
 import textwrap
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -107,6 +108,9 @@ def configure(level: int | None = None) -> None:
         import datasets
 
         (datasets.enable_progress_bars if bars else datasets.disable_progress_bars)()
+    if level <= QUIET and "warning_filters" not in _state:  # -q: errors only, so library warnings go too
+        _state["warning_filters"] = list(warnings.filters)
+        warnings.simplefilter("ignore")
     if _handler not in logger.handlers:
         logger.addHandler(_handler)
     logger.propagate = False
@@ -122,6 +126,8 @@ def reset() -> None:
             os.environ[name] = value
     _saved_env.clear()
     _state.update(verbosity=NORMAL, configured=False)
+    if "warning_filters" in _state:
+        warnings.filters[:] = _state.pop("warning_filters")
     logger.removeHandler(_handler)
     logger.propagate = True
     logger.setLevel(logging.NOTSET)
@@ -171,7 +177,7 @@ def echo_json(value: Any) -> None:
 
 
 #: Narrowest a wrapped column gets before the other columns are narrowed too.
-MIN_WRAP = 16
+MIN_WRAP = 10
 
 
 def terminal_width() -> int:
@@ -193,7 +199,7 @@ def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], width: int | No
     budget = max(width - 2 * (len(headers) - 1), len(headers))
     flexible = sorted({i % len(headers) for i in (wrap if wrap is not None else [-1])})
     fixed = sum(n for i, n in enumerate(natural) if i not in flexible)
-    if sum(natural) > budget and budget - fixed >= MIN_WRAP * len(flexible):
+    if sum(natural) > budget and budget - fixed >= sum(min(natural[i], MIN_WRAP) for i in flexible):
         squeezed = _fit([natural[i] for i in flexible], budget - fixed)
         widths = list(natural)
         for i, w in zip(flexible, squeezed):

@@ -11,7 +11,8 @@ naming what this machine has. Rules (docs/design-notes.md, "Devices and precisio
   fp32 on the CPU and MPS. Half precision stays opt-in until the GPU benchmark
   (benchmarks/device.py) has shown its predictions agree with fp32.
 - fp16 on the CPU is refused, and bf16 on a CPU only where the hardware has bf16
-  arithmetic (AVX512-BF16 or AMX): emulated bf16 was measured 450x slower.
+  arithmetic (AVX512-BF16 or AMX): emulated bf16 is far slower (issue 16 reports
+  450x on the machine it was filed from).
 - a backend that computes on the CPU only (scikit-learn) runs there whatever was
   asked, and says so (a warning, and the `note` of its placement).
 
@@ -185,7 +186,7 @@ def _resolve_precision(precision: str, device: str, name: str) -> str:
         raise NlpkitError("fp16 is not supported on the CPU (PyTorch has no fast CPU kernels for it); use --precision fp32 (or bf16 on a CPU with AVX512-BF16/AMX)")
     if precision == "bf16":
         if kind == "cpu" and not cpu_bf16_supported():
-            raise NlpkitError("bf16 on this CPU would be emulated (no AVX512-BF16 or AMX), which is hundreds of times slower; use --precision fp32")
+            raise NlpkitError("bf16 on this CPU would be emulated (no AVX512-BF16 or AMX), which is far slower than fp32; use --precision fp32")
         if kind == "cuda" and not torch.cuda.is_bf16_supported():
             raise NlpkitError(f"{name or device} does not support bf16 (it needs compute capability 8.0 or newer); use --precision fp16 or fp32")
         if kind == "mps" and not _mps_bf16_supported():

@@ -1,4 +1,12 @@
-"""Pool a sequence classifier the way its checkpoint was trained to be pooled.
+"""Pool a sequence classifier the way its checkpoint (or its task) needs.
+
+Marker pooling (relations): a pair's relation is read from the encoder states at
+its two start markers (the "entity start" representation of Soares et al. 2019 /
+Zhou & Chen 2021), which learns far faster than the `[CLS]` state; the pooled
+vector goes through the model's own classifier, so a saved folder stays a plain
+`AutoModelForSequenceClassification` checkpoint.
+
+Mean pooling:
 
 `AutoModelForSequenceClassification` reads the `[CLS]` state. Sentence-transformers
 checkpoints (all-MiniLM-L6-v2 and friends) were trained with *mean* pooling and
@@ -40,19 +48,13 @@ def checkpoint_pooling(source: str) -> str | None:
 
 def mean_pooled_logits(network: Any, input_ids: Any, attention_mask: Any, token_type_ids: Any = None) -> Any:
     """Logits of the model's classifier applied to the masked mean of the encoder states."""
-    import torch
-
     inputs = {"input_ids": input_ids, "attention_mask": attention_mask}
     if token_type_ids is not None:
         inputs["token_type_ids"] = token_type_ids
     hidden = network.base_model(**inputs)[0]
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-    classifier = network.classifier
-    if isinstance(classifier, torch.nn.Linear):  # BERT-style: dropout, then one linear layer
-        dropout = getattr(network, "dropout", None)
-        return classifier(dropout(pooled) if dropout is not None else pooled)
-    return classifier(pooled[:, None, :])  # RoBERTa-style heads read position 0 of a sequence
+    return _classify_pooled(network, pooled)
 
 
 def use_mean_pooling(network: Any) -> None:
@@ -67,6 +69,42 @@ def use_mean_pooling(network: Any) -> None:
         loss = None
         if labels is not None:
             loss = torch.nn.functional.cross_entropy(logits.view(-1, logits.size(-1)), labels.view(-1))
+        return SequenceClassifierOutput(loss=loss, logits=logits)
+
+    network.forward = forward
+
+
+def _classify_pooled(network: Any, pooled: Any) -> Any:
+    import torch
+
+    classifier = network.classifier
+    if isinstance(classifier, torch.nn.Linear):  # BERT-style head: dropout, then a linear layer
+        dropout = getattr(network, "dropout", None)
+        return classifier(dropout(pooled) if dropout is not None else pooled)
+    return classifier(pooled[:, None, :])  # RoBERTa-style heads read position 0 of a sequence
+
+
+def marker_logits(network: Any, input_ids: Any, attention_mask: Any, markers: tuple[int, int]) -> Any:
+    """Logits from the mean of the encoder states at the first of each of the two `markers`
+    token ids in each row (a row without a marker falls back to position 0)."""
+    import torch
+
+    out = network.base_model(input_ids=input_ids, attention_mask=attention_mask)
+    hidden = out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
+    rows = torch.arange(hidden.size(0), device=hidden.device)
+    head = (input_ids == markers[0]).int().argmax(-1)
+    tail = (input_ids == markers[1]).int().argmax(-1)
+    return _classify_pooled(network, (hidden[rows, head] + hidden[rows, tail]) / 2)
+
+
+def use_marker_pooling(network: Any, markers: tuple[int, int]) -> None:
+    """Make `network`'s forward (what the Trainer calls) pool at the two marker token ids."""
+    import torch
+    from transformers.modeling_outputs import SequenceClassifierOutput
+
+    def forward(input_ids: Any = None, attention_mask: Any = None, labels: Any = None, **_: Any) -> Any:
+        logits = marker_logits(network, input_ids, attention_mask, markers)
+        loss = torch.nn.functional.cross_entropy(logits, labels) if labels is not None else None
         return SequenceClassifierOutput(loss=loss, logits=logits)
 
     network.forward = forward

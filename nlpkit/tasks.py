@@ -3,8 +3,10 @@
 A task knows its data (how to read its file formats, what an input and a label
 are) and its scoring (which metrics, on what). It declares the model `Head` it
 needs; a model backend declares the heads it supports, and any pair that matches
-works. Tasks do their own inference on top of the model's compute, because
-decoding (spans, entities, generated text) is task knowledge.
+works. Tasks decode on top of the model's head contract (`nlpkit.models.Model`:
+class probabilities, per-word label distributions, span scores, generations),
+because decoding (spans, entities, answers) is task knowledge; batching, devices
+and timing are the core's (`nlpkit.inference`).
 
 Records are small dataclasses that serialise to JSON lines with `to_dict`.
 """
@@ -192,14 +194,16 @@ class Task:
 
     # training (transformers backend) -----------------------------------------------
     def training_features(self, examples: Sequence[Any], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
-        """Tokenised training features (dicts of lists) for the transformers Trainer.
+        """Tokenised training features (dicts of lists) for the transformers Trainer, from
+        the `tokenizer` the backend hands over (`nlpkit.heads` has the shared building blocks).
 
         `options` are `TrainConfig.task_options` (``nlpkit finetune -O key=value``)."""
         raise NotImplementedError(f"task {self.name!r} cannot be fine-tuned with transformers")
 
-    def prepare_model(self, model: Model) -> None:
-        """Adapt a freshly loaded pre-trained model before fine-tuning (add marker
-        tokens and resize embeddings, set generation defaults…). Default: nothing."""
+    def prepare_model(self, model: Model, tokenizer: Any = None) -> None:
+        """Adapt a freshly loaded pre-trained model before fine-tuning, through the model
+        contract (relations: `add_marker_tokens`, `use_marker_pooling`). The backend passes
+        the `tokenizer` it will hand to `training_features`. Default: nothing."""
 
     def data_collator(self, tokenizer: Any) -> Any:
         """The collator that pads a batch of `training_features` (dynamic padding)."""

@@ -122,7 +122,7 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     import transformers
 
     transformers.set_seed(config.seed)
-    task.prepare_model(model)
+    task.prepare_model(model, model.tokenizer)
     label2id = {label: i for i, label in enumerate(model.labels)} if model.labels else None
     max_length = min(config.max_length, model.max_length)
     special = model.tokenizer.num_special_tokens_to_add(pair=False) if hasattr(model.tokenizer, "num_special_tokens_to_add") else 0

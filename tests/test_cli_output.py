@@ -152,3 +152,24 @@ def test_transformers_finetune_writes_phase_lines_not_bars_or_banners_to_a_file(
     assert lines[0].startswith("fine-tuning") and lines[-1].startswith("saved")
     assert any(line.startswith("trained 2 steps in") for line in lines)
     assert "train_runtime" not in done.stdout and done.stdout.splitlines()[0].split() == ["metric", "key", "value"]
+
+
+def test_quiet_silences_library_warnings_and_reset_restores_them() -> None:
+    import warnings
+
+    cli_output.configure(cli_output.QUIET)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.warn("a library's chatter", UserWarning)
+    assert caught == []
+    cli_output.reset()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.warn("shown again", UserWarning)
+    assert len(caught) == 1
+
+
+def test_table_keeps_fixed_columns_whole_when_a_wrap_column_is_narrow_already() -> None:
+    rows = [["ticket_urgency-tfidf", "tfidf-logreg", "ticket_urgency_demo:dev", "8", "accuracy 1.0000 [1.0000, 1.0000]", "12350.0"]]
+    text = cli_output.table(rows, ["run", "model", "data", "n", "score", "ex/s"], width=80, wrap=[1, 2, 4])
+    assert text.splitlines()[2].startswith("ticket_urgency-tfidf  tfidf-logreg")
+    assert max(map(len, text.splitlines())) <= 80

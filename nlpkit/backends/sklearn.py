@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import ModelLoadError, NlpkitError
-from nlpkit.inference import maybe_batch
+from nlpkit.inference import run_batches
 from nlpkit.models import Backend, Model
 from nlpkit.options import TRAIN, Option, resolve
 from nlpkit.tasks import Head
@@ -39,14 +39,11 @@ class SklearnModel(Model):
     def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
         classes = [str(c) for c in self.pipeline.classes_]
         order = [classes.index(label) for label in self.labels or classes]
-        out: list[list[float]] = []
-        step = max(batch_size, 1)
-        for start in range(0, len(texts), step):
-            chunk = list(texts[start : start + step])
-            with maybe_batch(stats, len(chunk), sum(len(t.split()) for t in chunk)):
-                probs = self.pipeline.predict_proba(chunk)
-            out.extend([float(row[j]) for j in order] for row in probs)
-        return out
+
+        def step(batch: list[str]) -> list[list[float]]:
+            return [[float(row[j]) for j in order] for row in self.pipeline.predict_proba(batch)]
+
+        return run_batches(list(texts), step, batch_size=batch_size, length=lambda t: len(t.split()), stats=stats, progress=progress)
 
     def save(self, folder: Path) -> list[str]:
         skops_io = import_skops_io()

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpkit.device import Placement, to_device
+from nlpkit.device import Placement
 from nlpkit.errors import ModelLoadError, NlpkitError
-from nlpkit.inference import length_sorted_batches, maybe_batch, progress_bar
+from nlpkit.inference import iter_batches, run_batches, to_cpu, to_device
 from nlpkit.models import Backend, Model
 from nlpkit.tasks import Head
 
 if TYPE_CHECKING:
+    from nlpkit.generation import GenerationOutput, GenerationRequest
+    from nlpkit.heads.spans import SpanBatch
     from nlpkit.inference import InferenceStats
     from nlpkit.tasks import Task
     from nlpkit.training import TrainConfig
@@ -38,7 +40,7 @@ def auto_class(head: Head, config: Any = None) -> Any:
 
 def _warm_start(config: Any, options: dict[str, Any]) -> bool:
     """Seq2seq from an encoder-only checkpoint (BERT2BERT); the `warm_start` model option decides when given."""
-    from nlpkit.generation import wants_warm_start
+    from nlpkit.backends.seq2seq import wants_warm_start
 
     return wants_warm_start(config, options.pop("warm_start", None))
 
@@ -53,7 +55,10 @@ def _load_error(source: str, exc: BaseException) -> ModelLoadError:
 
 
 class TransformersModel(Model):
-    """A transformers network and its tokenizer."""
+    """A transformers network and its tokenizer, serving every head of the contract.
+
+    Each head's method prepares token ids (sub-words, windows, crops: `nlpkit.heads`),
+    writes the per-batch step, and runs it through the core inference loop."""
 
     backend = "transformers"
     accelerated = True
@@ -84,38 +89,191 @@ class TransformersModel(Model):
             limits.append(pos)
         return min(limits)
 
-    def pad(self, encodings: dict[str, list[list[int]]], indices: Sequence[int]) -> dict[str, Any]:
-        """Right-pad the rows `indices` of pre-tokenised `encodings` into tensors (dynamic padding)."""
+    @property
+    def pad_id(self) -> int:
+        return self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+
+    def _tensors(self, rows: Sequence[dict[str, list[int]]]) -> dict[str, Any]:
+        """Right-pad a batch of encoded rows (input ids, type ids) into tensors on the model's device."""
         import torch
 
-        width = max(len(encodings["input_ids"][i]) for i in indices)
-        pad_id = self.tokenizer.pad_token_id or 0
-        batch: dict[str, Any] = {}
-        for key, rows in encodings.items():
-            if key not in {"input_ids", "attention_mask", "token_type_ids"}:
-                continue
-            fill = pad_id if key == "input_ids" else 0
-            batch[key] = torch.tensor([rows[i] + [fill] * (width - len(rows[i])) for i in indices], dtype=torch.long)
+        width = max(len(row["input_ids"]) for row in rows)
+        ids = torch.full((len(rows), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        types = torch.zeros((len(rows), width), dtype=torch.long) if "token_type_ids" in rows[0] else None
+        for b, row in enumerate(rows):
+            n = len(row["input_ids"])
+            ids[b, :n] = torch.tensor(row["input_ids"])
+            mask[b, :n] = 1
+            if types is not None:
+                types[b, :n] = torch.tensor(row["token_type_ids"])
+        batch = {"input_ids": ids, "attention_mask": mask}
+        if types is not None:
+            batch["token_type_ids"] = types
         return to_device(batch, self.device)
 
+    def _require(self, head: Head) -> None:
+        if self.head is not head:
+            raise NlpkitError(f"{self.source} has a {self.head} head, not {head}")
+
+    # sequence classification ------------------------------------------------------------
     def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
+        self._require(Head.SEQUENCE_CLASSIFICATION)
+        encodings = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
+        keys = [k for k in ("input_ids", "token_type_ids") if k in encodings]
+        rows = [{k: encodings[k][i] for k in keys} for i in range(len(texts))]
+        self.network.eval()
+
+        def step(batch: list[dict[str, list[int]]]) -> list[list[float]]:
+            return to_cpu(self.network(**self._tensors(batch)).logits).softmax(-1).tolist()
+
+        return run_batches(rows, step, batch_size=batch_size, length=lambda r: len(r["input_ids"]), stats=stats, progress=progress)
+
+    def classify_marked(self, items: Sequence[tuple[Sequence[str], int, int]], markers: tuple[str, str], *, logit_bias: Sequence[float] | None = None, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
         import torch
 
-        if self.head is not Head.SEQUENCE_CLASSIFICATION:
-            raise NlpkitError(f"{self.source} has a {self.head} head, not sequence classification")
-        encodings = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
-        ids = encodings["input_ids"]
-        probs: list[list[float]] = [[] for _ in texts]
+        from nlpkit.heads.words import encode_focused
+        from nlpkit.pooling import marker_logits
+
+        self._require(Head.SEQUENCE_CLASSIFICATION)
+        if not items:
+            return []
+        rows = [{"input_ids": ids} for ids in encode_focused(self.tokenizer, items, self.max_length)]
+        marker_ids = tuple(self.tokenizer.convert_tokens_to_ids(list(markers)))
+        bias = torch.tensor(list(logit_bias), dtype=torch.float) if logit_bias is not None and any(logit_bias) else None
         self.network.eval()
-        with torch.inference_mode(), progress_bar(len(texts), progress, "predict") as bar:
-            for indices in length_sorted_batches(ids, batch_size, key=len):
-                with maybe_batch(stats, len(indices), sum(len(ids[i]) for i in indices)):
-                    logits = self.network(**self.pad(encodings, indices)).logits
-                    rows = logits.float().softmax(-1).cpu().tolist()
-                for i, row in zip(indices, rows):
-                    probs[i] = row
-                bar.update(len(indices))
-        return probs
+
+        def step(batch: list[dict[str, list[int]]]) -> list[list[float]]:
+            inputs = self._tensors(batch)
+            logits = to_cpu(marker_logits(self.network, inputs["input_ids"], inputs["attention_mask"], marker_ids))  # type: ignore[arg-type]
+            if bias is not None:
+                logits = logits + bias
+            return logits.softmax(-1).tolist()
+
+        return run_batches(rows, step, batch_size=batch_size, length=lambda r: len(r["input_ids"]), stats=stats, progress=progress, desc="relations")
+
+    def knows_tokens(self, tokens: Sequence[str]) -> bool:
+        vocab = self.tokenizer.get_vocab()
+        return all(token in vocab for token in tokens)
+
+    def add_marker_tokens(self, tokens: Sequence[str]) -> bool:
+        missing = [t for t in tokens if t not in self.tokenizer.get_vocab()]
+        if not missing:
+            return False
+        self.tokenizer.add_tokens(missing, special_tokens=True)
+        self.network.resize_token_embeddings(len(self.tokenizer))
+        return True
+
+    def use_marker_pooling(self, markers: tuple[str, str]) -> None:
+        from nlpkit.pooling import use_marker_pooling
+
+        use_marker_pooling(self.network, tuple(self.tokenizer.convert_tokens_to_ids(list(markers))))  # type: ignore[arg-type]
+
+    # token classification ----------------------------------------------------------------
+    def tag_words(self, sentences: Sequence[Sequence[str]], *, window_overlap: int | None = None, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[list[float]]]:
+        import torch
+
+        from nlpkit.heads.words import best_window, encode_words, special_ids, window_ids, windows
+
+        self._require(Head.TOKEN_CLASSIFICATION)
+        prefix, suffix = special_ids(self.tokenizer)
+        budget = self.max_length - len(prefix) - len(suffix)
+        pieces = encode_words(self.tokenizer, sentences)
+        # one row per window: (sentence, first word of the window, ids, first sub-word position of each word)
+        rows: list[tuple[int, int, list[int], list[int]]] = []
+        picks: list[list[int]] = []
+        for i, words in enumerate(pieces):
+            ranges = windows(words, budget, window_overlap) if words else []
+            picks.append(best_window(ranges) if ranges else [])
+            for k, (start, end) in enumerate(ranges):
+                ids, firsts = window_ids(words, start, end, budget, prefix, suffix)
+                # keep only the words this window is the best one for
+                wanted = [(start + offset, position) for offset, position in enumerate(firsts) if picks[i][start + offset] == k]
+                rows.append((i, k, ids, wanted))  # type: ignore[arg-type]
+        out: list[list[list[float]]] = [[[] for _ in words] for words in pieces]
+        self.network.eval()
+
+        def step(batch: list[tuple[int, int, list[int], list[tuple[int, int]]]]) -> list[list[list[float]]]:
+            logits = self.network(**self._tensors([{"input_ids": row[2]} for row in batch])).logits
+            probs = to_cpu(logits).softmax(-1)
+            where = [(b, position) for b, row in enumerate(batch) for _, position in row[3]]
+            if not where:
+                return [[] for _ in batch]
+            flat = probs[torch.tensor([b for b, _ in where]), torch.tensor([p for _, p in where])].tolist()
+            split, start = [], 0
+            for row in batch:
+                split.append(flat[start : start + len(row[3])])
+                start += len(row[3])
+            return split
+
+        for indices, results in iter_batches(rows, step, batch_size=batch_size, length=lambda r: len(r[2]), stats=stats, progress=progress, desc="predict (windows)"):
+            for j, word_probs in zip(indices, results):
+                i, _, _, wanted = rows[j]
+                for (w, _), row in zip(wanted, word_probs):
+                    out[i][w] = row
+        return out
+
+    # span extraction ----------------------------------------------------------------------
+    def span_scores(self, questions: Sequence[str], contexts: Sequence[str], *, max_length: int, doc_stride: int, max_question_length: int, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> Iterator[SpanBatch]:
+        from nlpkit.heads.spans import SpanBatch, build_windows
+
+        self._require(Head.SPAN_EXTRACTION)
+        max_length = min(max_length, self.max_length)
+        windows = build_windows(self.tokenizer, questions, contexts, max_length=max_length, doc_stride=doc_stride, max_question_length=max_question_length)
+        remaining = [0] * len(questions)  # windows not yet run, per question
+        for w in windows:
+            remaining[w.example] += 1
+
+        def finished(indices: list[int]) -> int:
+            # a question counts in the batch that runs its last window, so the counts add up to the questions
+            for i in indices:
+                remaining[windows[i].example] -= 1
+            return len({windows[i].example for i in indices if remaining[windows[i].example] == 0})
+
+        def step(batch: list[Any]) -> list[tuple[Any, Any]]:
+            rows = [{"input_ids": w.input_ids, **({"token_type_ids": w.token_type_ids} if w.token_type_ids is not None else {})} for w in batch]
+            output = self.network(**self._tensors(rows))
+            start, end = to_cpu(output.start_logits), to_cpu(output.end_logits)
+            return list(zip(start, end))
+
+        self.network.eval()
+        for indices, results in iter_batches(windows, step, batch_size=batch_size, length=lambda w: len(w.input_ids), stats=stats, progress=progress, desc="answer", count=finished, total=len(questions)):
+            import torch
+
+            yield SpanBatch(
+                pairs=[windows[i].example for i in indices],
+                offsets=[windows[i].offsets for i in indices],
+                cls_index=[windows[i].cls_index for i in indices],
+                start_logits=torch.stack([s for s, _ in results]),
+                end_logits=torch.stack([e for _, e in results]),
+            )
+
+    # seq2seq ----------------------------------------------------------------------------------
+    def generate(self, texts: Sequence[str], request: GenerationRequest, *, batch_size: int = 16, stats: InferenceStats | None = None, progress: bool = False) -> list[GenerationOutput]:
+        from nlpkit.backends.seq2seq import generate
+
+        self._require(Head.SEQ2SEQ)
+        return generate(self, texts, request, batch_size=batch_size, stats=stats, progress=progress)
+
+    def task_params(self, key: str) -> dict[str, Any]:
+        params = getattr(self.network.config, "task_specific_params", None) or {}
+        return dict(params.get(key) or {})
+
+    def language_tokens(self) -> list[str]:
+        from nlpkit.backends.seq2seq import tokenizer_language_tokens
+
+        return tokenizer_language_tokens(self.tokenizer)
+
+    @property
+    def model_family(self) -> str:
+        return str(getattr(self.network.config, "model_type", "") or "")
+
+    @property
+    def decoder_only(self) -> bool:
+        return not getattr(self.network.config, "is_encoder_decoder", False)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(self.tokenizer.tokenize(text)) for text in texts]
 
     def save(self, folder: Path) -> list[str]:
         folder.mkdir(parents=True, exist_ok=True)
@@ -177,7 +335,7 @@ class TransformersBackend(Backend):
                 labels = [config.id2label[i] for i in range(config.num_labels)]
         try:
             if task.head is Head.SEQ2SEQ and _warm_start(config, options):
-                from nlpkit.generation import warm_start_encoder_decoder
+                from nlpkit.backends.seq2seq import warm_start_encoder_decoder
 
                 network = warm_start_encoder_decoder(source, tokenizer, **{f"{part}_{k}": v for part in ("encoder", "decoder") for k, v in access.items()}, **options)
             else:
@@ -199,4 +357,8 @@ class TransformersBackend(Backend):
 
         transformers.set_seed(config.seed)  # before loading: a new head's weights are drawn here
         model = self.load(source, task, labels=labels, options={"trust_remote_code": config.trust_remote_code})
+        if task.head is Head.SEQ2SEQ:
+            from nlpkit.backends.seq2seq import prepare_for_training
+
+            prepare_for_training(model)
         return train_transformers(task, model, train, eval, config, workdir)

@@ -7,6 +7,8 @@ A suite is a TOML file::
     description = "…"
     seed = 42              # default for every run
     bootstrap = 1000       # resamples for the 95% confidence intervals
+    device = "auto"        # default for every run: auto, cpu, cuda, cuda:N, mps
+    precision = "fp32"     # fp32, fp16, bf16, auto (`bench --device/--precision` override both)
 
     [[runs]]
     name = "sst2-minilm"   # unique within the suite

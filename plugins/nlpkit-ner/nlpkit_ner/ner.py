@@ -83,16 +83,18 @@ class NerTask(Task):
     # inference -----------------------------------------------------------------
     def predict(self, model: Model, inputs: Sequence[NerExample], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[Entities]:
         options = self.resolve_options("predict", options, model)
-        from nlpkit_ner.tagging import tag_words
         from nlpkit_ner.tags import decode_spans
 
         if model.head is not Head.TOKEN_CLASSIFICATION:
             raise NlpkitError(f"{model.source} has a {model.head} head; the ner task needs a token-classification model")
-        tagged = tag_words(model, inputs, batch_size=batch_size, stats=stats, progress=progress, overlap=options["window_overlap"])
+        distributions = model.tag_words([ex.tokens for ex in inputs], window_overlap=options["window_overlap"], batch_size=batch_size, stats=stats, progress=progress)
+        labels = list(model.labels or [])
         out = []
-        for example, words in zip(inputs, tagged):
-            tags = [tag for tag, _ in words]
-            entities = [example.entity(s, e, t, sum(p for _, p in words[s:e]) / (e - s)) for s, e, t in decode_spans(tags)]
+        for example, words in zip(inputs, distributions):
+            best = [max(range(len(row)), key=row.__getitem__) for row in words]
+            tags = [labels[k] for k in best]
+            probs = [row[k] for row, k in zip(words, best)]
+            entities = [example.entity(s, e, t, sum(probs[s:e]) / (e - s)) for s, e, t in decode_spans(tags)]
             out.append(Entities(entities=entities))
         return out
 
@@ -104,7 +106,7 @@ class NerTask(Task):
     # training --------------------------------------------------------------------
     def training_features(self, examples: Sequence[NerExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
         options = self.resolve_options("train", options)
-        from nlpkit_ner.subwords import encode_words, special_ids, window_ids, windows
+        from nlpkit.heads.words import encode_words, special_ids, window_ids, windows
 
         assert label2id is not None
         mode = options["subword_labels"]

@@ -19,7 +19,8 @@ recall for precision; ``prior`` undoes a ``negative_fraction`` subsample exactly
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from nlpkit.models import Model
 
 NO_RELATION = "no_relation"
+#: Pairs marked and classified per call, in batches: memory holds this many, never all pairs.
+PAIRS_PER_CALL = 32
 ENTITY_SOURCES = ("auto", "ner", "gold")
 _NER_CACHE: dict[str, Any] = {}
 
@@ -99,21 +102,20 @@ class RelationTask(Task):
             raise DataError(example.source, "no gold entities and relations to score against", field="relations")
 
     # model -----------------------------------------------------------------------
-    def prepare_model(self, model: Model) -> None:
-        """Add the entity marker tokens, resize the embeddings, and pool at the markers."""
-        from nlpkit_ner.markers import add_markers
-        from nlpkit_ner.pooling import use_marker_pooling
+    def prepare_model(self, model: Model, tokenizer: Any = None) -> None:
+        """Add the entity marker tokens (new embeddings) and pool at the start markers."""
+        from nlpkit_ner.markers import MARKERS, POOL_AT
 
-        add_markers(model)
-        use_marker_pooling(model)
+        model.add_marker_tokens(MARKERS)
+        model.use_marker_pooling(POOL_AT)
 
     # inference -----------------------------------------------------------------
     def predict(self, model: Model, inputs: Sequence[RelationExample], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[Extraction]:
         explicit_ner = options.get("ner_model")  # given now (must exist), not recorded at training
         options = self.resolve_options("predict", options, model)
         source = options["entities"]
-        if model.head is not Head.SEQUENCE_CLASSIFICATION or not hasattr(model, "tokenizer"):
-            raise NlpkitError(f"{model.source}: the relations task needs a transformers sequence-classification model")
+        if model.head is not Head.SEQUENCE_CLASSIFICATION:
+            raise NlpkitError(f"{model.source}: the relations task needs a sequence-classification model, not {model.head}")
         ner_path = find_ner_model(model, explicit_ner) if source != "gold" else None
         if source == "ner" and ner_path is None:
             raise NlpkitError(f"{model.source} knows no NER model: pass -O ner_model=PATH, or put one in {Path(model.source) / 'ner'}")
@@ -125,19 +127,24 @@ class RelationTask(Task):
                 raise NlpkitError(f"{missing.source or 'input'}: no entities given and no NER model known (fine-tune with -O ner_model=PATH, or pass -O ner_model=PATH)")
             spans = [list(ex.entities or []) for ex in inputs]
             found = [[ex.sentence.entity(s, e, t) for s, e, t in ents] for ex, ents in zip(inputs, spans)]
-        jobs: list[tuple[int, int, int]] = []
-        for i, (ex, ents) in enumerate(zip(inputs, spans)):
-            pairs = ex.pairs if (ner_path is None and ex.pairs is not None) else RelationExample(sentence=ex.sentence, entities=ents).candidate_pairs()
-            jobs.extend((i, h, t) for h, t in pairs)
         bias = options["no_relation_bias"]
         offset = no_relation_offset(model.meta, list(model.labels or [])) if bias == "prior" else float(bias)
-        scored = self._classify(model, inputs, spans, jobs, batch_size, stats, progress, offset)
         out = [Extraction(entities=records, relations=[]) for records in found]
-        for (i, h, t), (label, score) in zip(jobs, scored):
+        jobs = self._jobs(inputs, spans, use_given=ner_path is None, reach=model.max_length)
+        for (i, h, t), (label, score) in self._classify(model, inputs, spans, jobs, batch_size, stats, progress, offset):
             if label != NO_RELATION:
                 out[i].relations.append(Relation(head=out[i].entities[h], tail=out[i].entities[t], type=label, score=score))
         return out
 
+    @staticmethod
+    def _jobs(inputs: Sequence[RelationExample], spans: list[list[Span]], *, use_given: bool, reach: int) -> Iterator[tuple[int, int, int]]:
+        """(input, head, tail) of each candidate pair, generated lazily: the given pairs, else
+        ordered pairs of entities close enough to fit in one model input together."""
+        for i, (ex, ents) in enumerate(zip(inputs, spans)):
+            if use_given and ex.pairs is not None:
+                yield from ((i, h, t) for h, t in ex.pairs)
+            else:
+                yield from ((i, h, t) for h, t in pairs_within(ents, reach))
     def _ner_spans(self, ner_path: str, inputs: Sequence[RelationExample], batch_size: int, stats: InferenceStats | None, progress: bool) -> tuple[list[list[Span]], list[list[Entity]]]:
         """Entities found by the NER model: word spans, and the records (with scores)."""
         from nlpkit.api import get_task
@@ -154,45 +161,28 @@ class RelationTask(Task):
         spans = [decode_spans(entity_tags(pred, sentence)) for sentence, pred in zip(sentences, found)]
         return spans, [pred.entities for pred in found]
 
-    def _classify(self, model: Any, inputs: Sequence[RelationExample], spans: list[list[Span]], jobs: list[tuple[int, int, int]], batch_size: int, stats: InferenceStats | None, progress: bool, offset: float = 0.0) -> list[tuple[str, float]]:
-        import torch
+    def _classify(self, model: Model, inputs: Sequence[RelationExample], spans: list[list[Span]], jobs: Iterable[tuple[int, int, int]], batch_size: int, stats: InferenceStats | None, progress: bool, offset: float = 0.0) -> Iterator[tuple[tuple[int, int, int], tuple[str, float]]]:
+        """(job, (label, probability)) per pair, in job order. Pairs are marked and classified
+        `PAIRS_PER_CALL` at a time, so memory holds one chunk, however many pairs a text has."""
+        from nlpkit.inference import chunked
 
-        from nlpkit.inference import length_sorted_batches, maybe_batch, progress_bar
+        from nlpkit_ner.markers import MARKERS, POOL_AT, marked_window
 
-        from nlpkit_ner.markers import MARKERS, encode_pairs
-        from nlpkit_ner.pooling import marker_ids, marker_logits
-
-        if not jobs:
-            return []
-        vocab = model.tokenizer.get_vocab()
-        if any(m not in vocab for m in MARKERS):
-            raise NlpkitError(f"{model.source} has no entity marker tokens: fine-tune it for the relations task first")
-        ids = encode_pairs(model.tokenizer, [(inputs[i].sentence.tokens, spans[i][h], spans[i][t]) for i, h, t in jobs], model.max_length)
         labels = list(model.labels or [])
         if offset and NO_RELATION not in labels:
             raise NlpkitError(f"{model.source} has no {NO_RELATION} class to bias")
-        out: list[tuple[str, float]] = [("", 0.0)] * len(jobs)
-        pad_id = model.tokenizer.pad_token_id if model.tokenizer.pad_token_id is not None else 0
-        network = model.network.eval()
-        markers = marker_ids(model.tokenizer)
-        device = next(network.parameters()).device
-        with torch.inference_mode(), progress_bar(len(jobs), progress, "relations") as bar:
-            for batch in length_sorted_batches(ids, batch_size, key=len):
-                width = max(len(ids[j]) for j in batch)
-                tensor = torch.full((len(batch), width), pad_id, dtype=torch.long)
-                mask = torch.zeros((len(batch), width), dtype=torch.long)
-                for b, j in enumerate(batch):
-                    tensor[b, : len(ids[j])] = torch.tensor(ids[j])
-                    mask[b, : len(ids[j])] = 1
-                with maybe_batch(stats, len(batch), int(mask.sum())):
-                    logits = marker_logits(network, tensor.to(device), mask.to(device), markers)
-                    if offset:
-                        logits[:, labels.index(NO_RELATION)] += offset
-                    best_p, best_i = logits.float().softmax(-1).max(-1)
-                for j, p, k in zip(batch, best_p.tolist(), best_i.tolist()):
-                    out[j] = (labels[k], p)
-                bar.update(len(batch))
-        return out
+        logit_bias = [offset if label == NO_RELATION else 0.0 for label in labels] if offset else None
+        checked = False
+        for chunk in chunked(jobs, max(batch_size, 1) * PAIRS_PER_CALL):
+            if not checked:
+                if not model.knows_tokens(MARKERS):
+                    raise NlpkitError(f"{model.source} has no entity marker tokens: fine-tune it for the relations task first")
+                checked = True
+            items = [marked_window(inputs[i].sentence.tokens, spans[i][h], spans[i][t], model.max_length) for i, h, t in chunk]
+            probs = model.classify_marked(items, POOL_AT, logit_bias=logit_bias, batch_size=batch_size, stats=stats, progress=progress and len(chunk) > batch_size)
+            for job, row in zip(chunk, probs):
+                k = max(range(len(row)), key=row.__getitem__)
+                yield job, (labels[k], row[k])
 
     # scoring --------------------------------------------------------------------
     def metric_inputs(self, metric: str, predictions: Sequence[Extraction], examples: Sequence[RelationExample]) -> tuple[list[Any], list[Any], dict[str, Any]]:
@@ -219,7 +209,9 @@ class RelationTask(Task):
         options = self.resolve_options("train", options)
         import random
 
-        from nlpkit_ner.markers import encode_pairs
+        from nlpkit.heads.words import encode_focused
+
+        from nlpkit_ner.markers import marked_window
 
         assert label2id is not None
         keep = options["negative_fraction"]
@@ -239,10 +231,30 @@ class RelationTask(Task):
                     continue
                 if label not in label2id:
                     raise DataError(ex.source, f"relation {label!r} is not one of the model's labels ({', '.join(label2id)})", field="relations")
-                items.append((ex.sentence.tokens, ex.entities[h], ex.entities[t]))
+                items.append(marked_window(ex.sentence.tokens, ex.entities[h], ex.entities[t], max_length))
                 labels.append(label2id[label])
-        ids = encode_pairs(tokenizer, items, max_length)
+        ids = encode_focused(tokenizer, items, max_length)
         return [{"input_ids": row, "attention_mask": [1] * len(row), "labels": label} for row, label in zip(ids, labels)]
+
+
+def pairs_within(spans: Sequence[Span], reach: int) -> Iterator[tuple[int, int]]:
+    """Ordered pairs (head, tail) of distinct entities whose words, together, span at most
+    `reach` words (a model reading `reach` tokens cannot see a wider pair: each word is at
+    least one token), head-major as `candidate_pairs`. For entities in text order only
+    the neighbours within reach are visited, so a long text costs time linear in its length."""
+    n = len(spans)
+    starts = [s for s, _, _ in spans]
+    in_order = all(a <= b for a, b in zip(starts, starts[1:]))
+    for h in range(n):
+        hs, he, _ = spans[h]
+        if in_order:
+            lo, hi = bisect.bisect_left(starts, he - reach), bisect.bisect_right(starts, hs + reach)
+        else:
+            lo, hi = 0, n
+        for t in range(lo, hi):
+            ts, te, _ = spans[t]
+            if t != h and max(he, te) - min(hs, ts) <= reach:
+                yield h, t
 
 
 def no_relation_offset(meta: dict[str, Any] | None, labels: list[str]) -> float:

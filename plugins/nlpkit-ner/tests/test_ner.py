@@ -140,13 +140,13 @@ def test_finetune_options_are_saved_typed_and_reloaded_at_predict_time(tiny_enco
     saved = json.loads((out / "nlpkit.json").read_text())["training"]["task_options"]
     assert saved == {"window_overlap": 3, "scheme": "iob1"}
     seen = {}
-    import nlpkit_ner.tagging as tagging
+    from nlpkit.backends.transformers import TransformersModel
 
-    original = tagging.tag_words
-    monkeypatch.setattr(tagging, "tag_words", lambda *a, **k: seen.update(k) or original(*a, **k))
+    original = TransformersModel.tag_words
+    monkeypatch.setattr(TransformersModel, "tag_words", lambda self, *a, **k: seen.update(k) or original(self, *a, **k))
     import nlpkit
 
     nlpkit.predict("ner", ["Alice visited Paris."], model=str(out))
-    assert seen["overlap"] == 3
+    assert seen["window_overlap"] == 3
     nlpkit.predict("ner", ["Alice visited Paris."], model=str(out), options={"window_overlap": "5"})
-    assert seen["overlap"] == 5
+    assert seen["window_overlap"] == 5

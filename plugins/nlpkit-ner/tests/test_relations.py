@@ -1,5 +1,6 @@
 import json
 import shutil
+import time
 
 import pytest
 
@@ -98,14 +99,14 @@ def test_pairs_are_classified_from_the_marker_states(trained):
     import torch
     import transformers
 
-    from nlpkit_ner.pooling import marker_ids, marker_logits
+    from nlpkit.pooling import marker_logits
 
     network = transformers.AutoModelForSequenceClassification.from_pretrained(trained / "re-model").eval()
     tokenizer = transformers.AutoTokenizer.from_pretrained(trained / "re-model")
     ids = torch.tensor([tokenizer.convert_tokens_to_ids(["[CLS]", "bob", "[E1]", "bob", "[/E1]", "in", "[E2]", "rome", "[/E2]", "[SEP]"])])
     hidden = network.base_model(input_ids=ids).last_hidden_state[0]
     expected = network.classifier((hidden[2] + hidden[6]) / 2)
-    assert torch.allclose(marker_logits(network, ids, torch.ones_like(ids), marker_ids(tokenizer))[0], expected, atol=1e-5)
+    assert torch.allclose(marker_logits(network, ids, torch.ones_like(ids), tuple(tokenizer.convert_tokens_to_ids(["[E1]", "[E2]"])))[0], expected, atol=1e-5)
 
 
 def test_training_on_a_negative_subsample_is_undone_by_a_prior_shift():
@@ -126,3 +127,68 @@ def test_gold_relation_type_unknown_to_the_model_is_an_error_not_a_silent_miss(t
     gold.write_text(semeval.read_text().replace("Content-Container(e2,e1)", "Member-Collection(e2,e1)"), encoding="utf-8")
     with pytest.raises(NlpkitError, match=r"'Member-Collection\(e2,e1\)' cannot be mapped"):
         nlpkit.evaluate("relations", model=str(out), data=str(gold), options={"entities": "gold"})
+
+
+# bounded memory on long texts (issue 10 item 4) ------------------------------------------------
+class PairCounter:
+    """A pure-Python model of the contract that records how many marked pairs each call holds."""
+
+    def __new__(cls, reach: int):
+        from nlpkit.models import Model
+        from nlpkit.tasks import Head
+
+        class Counter(Model):
+            backend = "counter"
+
+            def __init__(self) -> None:
+                super().__init__(head=Head.SEQUENCE_CLASSIFICATION, labels=["Near", NO_RELATION], source="counter")
+                self.calls: list[int] = []
+                self.widest = 0
+
+            @property
+            def max_length(self) -> int:
+                return reach
+
+            def knows_tokens(self, tokens):
+                return True
+
+            def classify_marked(self, items, markers, *, logit_bias=None, batch_size=32, stats=None, progress=False):
+                self.calls.append(len(items))
+                self.widest = max(self.widest, max(last - first for _, first, last in items))
+                return [[1.0, 0.0] if last - first <= 20 else [0.0, 1.0] for _, first, last in items]
+
+            def save(self, folder):
+                return []
+
+        return Counter()
+
+
+def test_entity_pairs_of_a_100k_character_text_are_streamed_in_bounded_chunks():
+    from nlpkit_ner.records import RelationExample
+    from nlpkit_ner.relations import PAIRS_PER_CALL
+    from nlpkit_ner.words import example_from_text
+
+    text = " ".join(f"Name{i} met someone in the old town there" for i in range(2500))  # ~100,000 characters, 2,500 entities
+    assert len(text) >= 100_000
+    sentence = example_from_text(text)
+    spans = [(w, w + 1, "Peop") for w, token in enumerate(sentence.tokens) if token.startswith("Name")]
+    model = PairCounter(reach=64)
+    start = time.perf_counter()
+    [found] = RelationTask().predict(model, [RelationExample(sentence=sentence, entities=spans)], batch_size=8, entities="gold")
+    bound = 8 * PAIRS_PER_CALL
+    assert max(model.calls) <= bound  # never more marked pairs held than one chunk (all pairs: 6,247,500)
+    assert sum(model.calls) < 2500 * 16  # only neighbours within the model's reach: linear in the text
+    assert model.widest <= 64 + 8  # the marked span of any classified pair fits the model (plus markers)
+    assert found.relations and all(abs(r.head.start - r.tail.start) < 64 * 6 for r in found.relations)
+    assert time.perf_counter() - start < 60  # marking a copy of the whole text per pair took 350 s
+
+
+def test_pairs_within_reach_are_every_close_pair_in_candidate_order():
+    from nlpkit_ner.relations import pairs_within
+
+    spans = [(0, 1, "A"), (2, 4, "B"), (10, 11, "C"), (30, 31, "D")]
+    every = [(h, t) for h in range(4) for t in range(4) if h != t]
+    close = [(h, t) for h, t in every if max(spans[h][1], spans[t][1]) - min(spans[h][0], spans[t][0]) <= 11]
+    assert list(pairs_within(spans, 11)) == close == [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)]
+    shuffled = [spans[2], spans[0], spans[3], spans[1]]  # not in text order: every pair is checked
+    assert sorted(pairs_within(shuffled, 11)) == sorted((h, t) for h in range(4) for t in range(4) if h != t and max(shuffled[h][1], shuffled[t][1]) - min(shuffled[h][0], shuffled[t][0]) <= 11)

@@ -1,4 +1,4 @@
-"""Span decoding: from start/end logits of windows to ranked answers.
+"""Span decoding: from the model's start/end scores of windows to ranked answers.
 
 For every window the search is exhaustive, not the n-best-starts × n-best-ends
 shortcut of `run_qa.py`: every pair ``start ≤ end`` of context tokens with at most
@@ -19,9 +19,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nlpkit.tasks import Answer
+
+if TYPE_CHECKING:
+    from nlpkit.inference import InferenceStats
+    from nlpkit.models import Model
 
 DEFAULT_MAX_ANSWER_LENGTH = 30
 DEFAULT_N_BEST = 20
@@ -111,3 +115,41 @@ def _softmax(scores: Sequence[float]) -> list[float]:
     exps = [math.exp(s - top) for s in scores]
     total = sum(exps)
     return [e / total for e in exps]
+
+
+def answer_questions(
+    model: Model,
+    questions: Sequence[str],
+    contexts: Sequence[str],
+    *,
+    batch_size: int = 32,
+    stats: InferenceStats | None = None,
+    progress: bool = False,
+    top_k: int = 1,
+    n_best: int = DEFAULT_N_BEST,
+    max_answer_length: int = DEFAULT_MAX_ANSWER_LENGTH,
+    no_answer_threshold: float | None = None,
+    max_length: int = 384,
+    doc_stride: int = 128,
+    max_question_length: int = 64,
+) -> list[list[Answer]]:
+    """The `top_k` best answers of each question about its context, in input order.
+
+    The model (`Model.span_scores`) yields the windows' start/end scores batch by
+    batch, all questions' windows batched together; each batch is decoded as it
+    comes, so only the candidates of each question are kept."""
+    import torch
+
+    candidates = [Candidates() for _ in questions]
+    keep = max(n_best, top_k)
+    for batch in model.span_scores(questions, contexts, max_length=max_length, doc_stride=doc_stride, max_question_length=max_question_length, batch_size=batch_size, stats=stats, progress=progress):
+        start_logits, end_logits = torch.as_tensor(batch.start_logits).float(), torch.as_tensor(batch.end_logits).float()
+        width = start_logits.shape[1]
+        mask = torch.tensor([[o is not None for o in offsets] + [False] * (width - len(offsets)) for offsets in batch.offsets])
+        spans = window_spans(start_logits, end_logits, mask, max_answer_length=max_answer_length, n_best=keep)
+        for row, (pair, offsets, c) in enumerate(zip(batch.pairs, batch.offsets, batch.cls_index)):
+            found = candidates[pair]
+            for score, s, e in spans[row]:
+                found.add(offsets[s][0], offsets[e][1], score)  # type: ignore[index]
+            found.add_null(float(start_logits[row, c] + end_logits[row, c]))
+    return [rank(found, context, top_k=top_k, n_best=n_best, no_answer_threshold=no_answer_threshold) for found, context in zip(candidates, contexts)]

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from nlpkit.errors import DataError
+from nlpkit.heads.spans import Window, build_windows
 
 from nlpkit_qa.records import QAExample
-from nlpkit_qa.windows import Window, build_windows
 
 
 def answer_tokens(window: Window, start_char: int, end_char: int) -> tuple[int, int]:

@@ -1,11 +1,11 @@
 """The `qa` task: extractive question answering with a span-extraction head.
 
 Transformers 5 has no question-answering pipeline, so this task does what it did
-(and what `run_qa.py` does for training): windows over long contexts
-(`nlpkit_qa.windows`), labels for training (`nlpkit_qa.features`) and span
-decoding (`nlpkit_qa.decoding`). All windows of all questions go through the
-model in length-sorted batches, so many questions about one context are
-answered together.
+(and what `run_qa.py` does for training): the model scores windows over long
+contexts (`Model.span_scores`; windows in `nlpkit.heads.spans`), all questions'
+windows in length-sorted batches, so many questions about one context are answered
+together; this plugin labels training windows (`nlpkit_qa.features`) and decodes
+spans (`nlpkit_qa.decoding`).
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import DataError, NlpkitError
-from nlpkit.options import PREDICT, READ, TRAIN_PREDICT, Option
+from nlpkit.heads.spans import DEFAULT_DOC_STRIDE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_QUESTION_LENGTH
+from nlpkit.options import READ, TRAIN_PREDICT, Option
 from nlpkit.tasks import Answer, Head, Record, Task
 
 from nlpkit_qa.decoding import DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_N_BEST
 from nlpkit_qa.readers import BAD_ANSWER_POLICIES
 from nlpkit_qa.records import QAExample, RankedAnswers
-from nlpkit_qa.windows import DEFAULT_DOC_STRIDE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_QUESTION_LENGTH
 
 if TYPE_CHECKING:
     from nlpkit.inference import InferenceStats
@@ -121,7 +121,7 @@ class QuestionAnsweringTask(Task):
         ``max_answer_length`` (30 tokens), ``n_best`` (20), ``no_answer_threshold`` (None:
         always answer; a number for SQuAD v2.0-style data, 0.0 as `run_qa.py`),
         ``max_length`` (384), ``doc_stride`` (128), ``max_question_length`` (64)."""
-        from nlpkit_qa.inference import answer_questions
+        from nlpkit_qa.decoding import answer_questions
 
         options = self.resolve_options("predict", options, model)
         top_k = options["top_k"]

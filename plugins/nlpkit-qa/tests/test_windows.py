@@ -6,7 +6,7 @@ from typing import Any
 
 from nlpkit_qa.testing import CONTEXT, QUIRKY
 
-from nlpkit_qa.windows import build_windows
+from nlpkit.heads.spans import build_windows
 
 
 def context_tokens(window: Any) -> list[int]:

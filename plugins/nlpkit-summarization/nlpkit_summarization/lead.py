@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nlpkit.errors import NlpkitError
 from nlpkit.models import Backend, Model
 from nlpkit.tasks import Head
+
+if TYPE_CHECKING:
+    from nlpkit.generation import GenerationOutput
+    from nlpkit.inference import InferenceStats
 
 
 class LeadModel(Model):
@@ -26,11 +30,16 @@ class LeadModel(Model):
         super().__init__(**kwargs)
         self.n = n
 
-    def generate_texts(self, texts: Sequence[str], request: Any = None) -> list[Any]:
+    def generate(self, texts: Sequence[str], request: Any = None, *, batch_size: int = 16, stats: InferenceStats | None = None, progress: bool = False) -> list[GenerationOutput]:
         from nlpkit.generation import GenerationOutput
+        from nlpkit.inference import run_batches
+
         from nlpkit_summarization.sentences import split_sentences
 
-        return [GenerationOutput([" ".join(split_sentences(text)[: self.n])], [None]) for text in texts]
+        def step(batch: list[str]) -> list[GenerationOutput]:
+            return [GenerationOutput([" ".join(split_sentences(text)[: self.n])], [None]) for text in batch]
+
+        return run_batches(list(texts), step, batch_size=batch_size, length=len, stats=stats, progress=progress, desc="lead")
 
     def save(self, folder: Path) -> list[str]:
         folder.mkdir(parents=True, exist_ok=True)

@@ -8,12 +8,12 @@ input (truncate and count them, or summarise chunk by chunk with
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import DataError
-from nlpkit.generation import GenerationOutput, GenerationRequest, Seq2SeqExample, Seq2SeqTask, generate_texts
+from nlpkit.generation import GenerationOutput, GenerationRequest, Seq2SeqExample, Seq2SeqTask
 from nlpkit.options import Option
 from nlpkit.readers import iter_rows, read_text
 
@@ -89,34 +89,33 @@ class SummarizationTask(Seq2SeqTask):
     def generate(self, model: Model, texts: list[str], request: GenerationRequest, *, batch_size: int, stats: InferenceStats | None, progress: bool, options: dict[str, Any]) -> list[GenerationOutput]:
         """Truncate long documents (the default, counted on stderr) or, with
         ``long_documents=chunk``, summarise each model-sized chunk and join the summaries."""
-        mode = options["long_documents"]
-        tokenizer = getattr(model, "tokenizer", None)
-        if mode == "truncate" or tokenizer is None:
-            return generate_texts(model, texts, request, batch_size=batch_size, stats=stats, progress=progress)
-        limit = request.max_source_length or model.max_length  # type: ignore[attr-defined]
+        if options["long_documents"] == "truncate":
+            return model.generate(texts, request, batch_size=batch_size, stats=stats, progress=progress)
+        limit = request.max_source_length or model.max_length
         owners: list[int] = []
         chunks: list[str] = []
         for i, text in enumerate(texts):
-            for chunk in chunk_text(text, tokenizer, limit):
+            for chunk in chunk_text(text, model.count_tokens, limit):
                 owners.append(i)
                 chunks.append(chunk)
-        outputs = generate_texts(model, chunks, request, batch_size=batch_size, stats=stats, progress=progress)
+        outputs = model.generate(chunks, request, batch_size=batch_size, stats=stats, progress=progress)
         joined: list[list[GenerationOutput]] = [[] for _ in texts]
         for owner, output in zip(owners, outputs):
             joined[owner].append(output)
         return [_join_outputs(parts) for parts in joined]
 
 
-def chunk_text(text: str, tokenizer: Any, limit: int) -> list[str]:
-    """Consecutive groups of whole sentences of at most `limit` tokens (a longer sentence is its own chunk)."""
+def chunk_text(text: str, count_tokens: Callable[[Sequence[str]], list[int]], limit: int) -> list[str]:
+    """Consecutive groups of whole sentences of at most `limit` tokens, counted by the
+    model (`Model.count_tokens`); a longer sentence is its own chunk."""
     from nlpkit_summarization.sentences import split_sentences
 
     budget = max(limit - 2, 1)  # room for the model's special tokens
     chunks: list[str] = []
     current: list[str] = []
     used = 0
-    for sentence in split_sentences(text):
-        size = len(tokenizer.tokenize(sentence))
+    sentences = split_sentences(text)
+    for sentence, size in zip(sentences, count_tokens(sentences)):
         if current and used + size > budget:
             chunks.append(" ".join(current))
             current, used = [], 0

@@ -10,20 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.errors import DataError, NlpkitError
-from nlpkit.generation import (
-    GenerationRequest,
-    Seq2SeqExample,
-    Seq2SeqTask,
-    generation_defaults,
-    language_token,
-    t5_translation_prefix,
-    task_params,
-)
+from nlpkit.generation import GenerationRequest, Seq2SeqExample, Seq2SeqTask, generation_defaults, language_token, t5_translation_prefix
 from nlpkit.options import ALL, Option
 from nlpkit.readers import iter_rows, read_text
+
+if TYPE_CHECKING:
+    from nlpkit.models import Model
 
 LANGUAGE_SUFFIX = re.compile(r"[a-z]{2,3}")
 JSON_SUFFIXES = {".jsonl", ".json", ".ndjson"}
@@ -148,28 +143,21 @@ class TranslationTask(Seq2SeqTask):
                 options[key] = lang
         return options
 
-    def conventions(self, model: Any, options: dict[str, Any]) -> tuple[str, dict[str, Any], GenerationRequest]:
+    def conventions(self, model: Model, options: dict[str, Any]) -> tuple[str, dict[str, Any], GenerationRequest]:
         prefix, defaults, request = super().conventions(model, options)
         source, target = options.get("source"), options.get("target")
-        network = getattr(model, "network", None)
-        tokenizer = getattr(model, "tokenizer", None)
+        known = model.language_tokens()
         for code in (source, target):
             if code is not None:
-                language_token(tokenizer, code)  # unknown codes fail here, with the known ones
-        if network is None or source is None or target is None:
+                language_token(known, code)  # unknown codes fail here, with the known ones
+        if source is None or target is None:
             return prefix, defaults, request
-        src_token, tgt_token = language_token(tokenizer, source), language_token(tokenizer, target)
-        if src_token is not None and hasattr(tokenizer, "src_lang"):
-            tokenizer.src_lang = src_token
-        if tgt_token is not None:
-            if hasattr(tokenizer, "tgt_lang"):
-                tokenizer.tgt_lang = tgt_token
-            request.forced_bos_token_id = tokenizer.convert_tokens_to_ids(tgt_token)
-        params = task_params(network, f"translation_{source}_to_{target}")
+        request.source_language, request.target_language = language_token(known, source), language_token(known, target)
+        params = model.task_params(f"translation_{source}_to_{target}")
         if params:
             defaults = generation_defaults(params)
         if options.get("prefix") is None:
-            prefix = params.get("prefix") or t5_translation_prefix(network, source, target) or ""
+            prefix = params.get("prefix") or t5_translation_prefix(model.model_family, source, target) or ""
         return prefix, defaults, request
 
 

@@ -78,8 +78,17 @@ def test_options_that_contradict_the_data_and_unknown_codes_are_refused(parallel
     with pytest.raises(NlpkitError, match="target='fr' contradicts the data"):
         task.check_inputs(examples, {"target": "fr"})
     assert task.check_inputs(examples, {}) == {"source": "en", "target": "de"}
+    from nlpkit.models import Model
+    from nlpkit.tasks import Head
+
+    class NoLanguageTokens(Model):  # a model of the contract that knows no language tokens
+        backend = "stub"
+
+        def save(self, folder):
+            return []
+
     with pytest.raises(NlpkitError, match="unknown language code 'xx'"):
-        task.conventions(None, {"source": "xx", "target": "de"})
+        task.conventions(NoLanguageTokens(head=Head.SEQ2SEQ, labels=None, source="stub"), {"source": "xx", "target": "de"})
 
 
 def test_metric_inputs_are_aligned_per_example(parallel):
@@ -132,13 +141,17 @@ def test_mbart_style_language_codes_force_the_target_language_token(tmp_path):
     model.network.resize_token_embeddings(len(model.tokenizer))
     prefix, _, request = TranslationTask().conventions(model, {"source": "en", "target": "de"})
     assert prefix == "translate English to German: "  # the tiny model is a T5
-    assert request.forced_bos_token_id == model.tokenizer.convert_tokens_to_ids("de_DE")
+    assert (request.source_language, request.target_language) == ("en_XX", "de_DE")
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
+    seen = {}
+    generate = model.network.generate
+    model.network.generate = lambda *a, **k: seen.update(k) or generate(*a, **k)
     try:
         [record] = TranslationTask().predict(model, TranslationTask().parse_inputs(["A man."]), source="en", target="de", max_new_tokens=3)
     finally:
         torch.set_num_threads(threads)
     assert isinstance(record.text, str)
+    assert seen["forced_bos_token_id"] == model.tokenizer.convert_tokens_to_ids("de_DE")
     with pytest.raises(NlpkitError, match="unknown language code 'fr' for this model; it knows de_DE, en_XX"):
         TranslationTask().conventions(model, {"source": "en", "target": "fr"})

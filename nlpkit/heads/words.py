@@ -12,7 +12,9 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-log = logging.getLogger("nlpkit.ner")
+log = logging.getLogger("nlpkit.heads")
+
+__all__ = ["Pieces", "best_window", "encode_focused", "encode_words", "special_ids", "window_ids", "windows"]
 
 #: Sub-word ids of each word of each sentence.
 Pieces = list[list[int]]
@@ -100,3 +102,29 @@ def window_ids(pieces: Pieces, start: int, end: int, budget: int, prefix: list[i
     del ids[len(prefix) + budget :]  # only a single over-long word can exceed the budget
     firsts = [min(f, len(ids) - 1) for f in firsts]
     return ids + list(suffix), firsts
+
+
+def encode_focused(tokenizer: Any, items: Sequence[tuple[Sequence[str], int, int]], max_length: int) -> list[list[int]]:
+    """Input ids of each (words, first, last): the whole sequence when it fits, else
+    the words [first, last) grown word by word on both sides up to `max_length`
+    (relations: the marked pair and as much context as fits)."""
+    prefix, suffix = special_ids(tokenizer)
+    budget = max_length - len(prefix) - len(suffix)
+    out = []
+    for (_, first, last), pieces in zip(items, encode_words(tokenizer, [words for words, _, _ in items])):
+        lo, hi = first, last
+        size = sum(len(p) for p in pieces[lo:hi])
+        grew = True
+        while grew:
+            grew = False
+            if hi < len(pieces) and size + len(pieces[hi]) <= budget:
+                size += len(pieces[hi])
+                hi += 1
+                grew = True
+            if lo > 0 and size + len(pieces[lo - 1]) <= budget:
+                lo -= 1
+                size += len(pieces[lo])
+                grew = True
+        ids = [i for p in pieces[lo:hi] for i in p][:budget]
+        out.append(list(prefix) + ids + list(suffix))
+    return out

@@ -1,4 +1,4 @@
-"""Long contexts as overlapping windows of question + context tokens.
+"""Span extraction's head building block: (question, context) pairs as windows of tokens.
 
 Each distinct context is tokenised once (with character offsets), however many
 questions ask about it, and each distinct question once; windows are then built
@@ -40,6 +40,22 @@ class Window:
     offsets: list[tuple[int, int] | None]
     #: Position of the no-answer token ([CLS]).
     cls_index: int
+
+
+@dataclass
+class SpanBatch:
+    """What `Model.span_scores` yields per model batch: one row per window.
+
+    `start_logits`/`end_logits` are ``rows × positions`` (CPU tensors or nested lists;
+    positions past a window's length are padding); `offsets[row][position]` is the
+    (start, end) character span of a context token, None elsewhere; `cls_index[row]`
+    is the no-answer position; `pairs[row]` the (question, context) pair index."""
+
+    pairs: list[int]
+    offsets: list[list[tuple[int, int] | None]]
+    cls_index: list[int]
+    start_logits: Any
+    end_logits: Any
 
 
 @dataclass

@@ -1,4 +1,4 @@
-from nlpkit_ner.subwords import best_window, window_ids, windows
+from nlpkit.heads.words import best_window, window_ids, windows
 
 
 def test_a_sentence_that_fits_is_one_window():
@@ -27,10 +27,10 @@ def test_window_ids_mark_first_sub_words():
 def test_words_the_tokenizer_drops_become_unk_with_a_counted_warning(tiny_encoder, caplog):
     import transformers
 
-    from nlpkit_ner.subwords import encode_words
+    from nlpkit.heads.words import encode_words
 
     tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_encoder)
-    with caplog.at_level("WARNING", logger="nlpkit.ner"):
+    with caplog.at_level("WARNING", logger="nlpkit.heads"):
         [pieces] = encode_words(tokenizer, [["Paris", "\ufe0f", "\ufe0f"]])
     assert pieces[1] == pieces[2] == [tokenizer.unk_token_id]
     assert "2 words the tokenizer reads as nothing ('\\ufe0f')" in caplog.text
