@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 import pytest
 import torch
 
 from nlpkit import device as dev
-from nlpkit.device import Placement, accelerator_info, check_training, resolve, resolve_for_training
+from nlpkit.device import (
+    Placement,
+    accelerator_info,
+    check_training,
+    resolve,
+    resolve_for_training,
+)
 from nlpkit.errors import NlpkitError
 from nlpkit.training import device_arguments
 
@@ -207,7 +214,7 @@ def test_cpu_batches_are_not_copied() -> None:
 class FakeTensor(torch.Tensor):
     """A CPU tensor that records the calls a move to CUDA makes (none of them reach a GPU)."""
 
-    calls: list[str] = []
+    calls: ClassVar[list[str]] = []
 
     def pin_memory(self, *args: object, **kwargs: object) -> FakeTensor:
         FakeTensor.calls.append("pin_memory")

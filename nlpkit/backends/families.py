@@ -95,6 +95,7 @@ BACKBONES: dict[str, Backbone] = {
         Backbone("llama", "Llama-style decoders", "llama", "sentencepiece BPE, byte fallback"),
     )
 }
+"""Family → `Backbone`: the supported-backbone table (the matrix test's parameters, `nlpkit backbones`, docs/backbones.md)."""
 
 
 def matrix_cells() -> list[tuple[str, str]]:

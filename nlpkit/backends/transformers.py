@@ -308,6 +308,8 @@ class TransformersBackend(Backend):
     name = "transformers"
     heads = frozenset(Head)
     accelerated = True
+    requires = ("torch", "transformers")
+    requires_extra = "nlpkit-core[transformers]"
 
     def accepts_folder(self, folder: Path) -> bool:
         return (folder / "config.json").exists()
@@ -315,14 +317,14 @@ class TransformersBackend(Backend):
     def load(self, source: str, task: Task, *, labels: list[str] | None = None, meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> TransformersModel:
         import transformers
 
-        from nlpkit.backends.loading import check_model_folder, hub_access
+        from nlpkit.backends.loading import check_model_folder
 
         options = dict(options or {})
         requested_pooling = options.pop("pooling", None)  # a ModelSpec option, not a from_pretrained one
         trust = bool(options.pop("trust_remote_code", False))
         if Path(source).is_dir():
             check_model_folder(Path(source), trust_remote_code=trust)  # foreign code, pickle, corrupt files: before loading
-        access = {"trust_remote_code": trust, **hub_access(source)}  # never None: transformers would ask on stdin
+        access = {"trust_remote_code": trust}  # never None: transformers would ask on stdin
         try:
             config = transformers.AutoConfig.from_pretrained(source, **access)
             tokenizer = transformers.AutoTokenizer.from_pretrained(source, **access)

@@ -4,7 +4,7 @@ Each cell builds a tiny model of the family (its real config and tokenizer class
 random weights, `nlpkit.testing.backbones`), fine-tunes it a few steps on the task's
 shipped sample, predicts, checks what the family's traps would break, saves, loads
 and predicts again. The cells are the table's, so the published table is what runs;
-cells that do not apply are checked to carry a reason (`test_not_applicable_cells_say_why`).
+cells that do not apply are checked to carry a reason (`test_every_cell_is_tested_or_says_why_not`).
 """
 
 from __future__ import annotations
