@@ -12,6 +12,7 @@ from nlpkit.bench import SuiteSpec
 from nlpkit.classification import TextClassificationTask
 from nlpkit.data import DatasetSpec, load_examples
 from nlpkit.errors import DataError, ModelLoadError, NlpkitError, PluginError, UnknownNameError
+from nlpkit.generation import Seq2SeqExample, Seq2SeqTask
 from nlpkit.hookspecs import hookimpl
 from nlpkit.inference import InferenceStats
 from nlpkit.metrics import MetricSpec
@@ -31,7 +32,7 @@ __all__ = [
     "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec",
     "Option", "require_text",
     # building blocks
-    "TextClassificationTask", "NlpkitMetric",
+    "TextClassificationTask", "Seq2SeqTask", "Seq2SeqExample", "NlpkitMetric",
     # records
     "Record", "TextExample", "Classification", "Entity", "Relation", "Answer", "Generation",
     # errors

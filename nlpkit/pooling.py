@@ -23,6 +23,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from nlpkit.backends.families import classify_pooled  # the family's own head layers over a pooled vector
+
 POOLING_CONFIG = "1_Pooling/config.json"
 POOLINGS = ("cls", "mean")
 
@@ -54,7 +56,7 @@ def mean_pooled_logits(network: Any, input_ids: Any, attention_mask: Any, token_
     hidden = network.base_model(**inputs)[0]
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-    return _classify_pooled(network, pooled)
+    return classify_pooled(network, pooled)
 
 
 def use_mean_pooling(network: Any) -> None:
@@ -72,16 +74,6 @@ def use_mean_pooling(network: Any) -> None:
         return SequenceClassifierOutput(loss=loss, logits=logits)
 
     network.forward = forward
-
-
-def _classify_pooled(network: Any, pooled: Any) -> Any:
-    import torch
-
-    classifier = network.classifier
-    if isinstance(classifier, torch.nn.Linear):  # BERT-style head: dropout, then a linear layer
-        dropout = getattr(network, "dropout", None)
-        return classifier(dropout(pooled) if dropout is not None else pooled)
-    return classifier(pooled[:, None, :])  # RoBERTa-style heads read position 0 of a sequence
 
 
 def marker_positions(input_ids: Any, markers: tuple[int, int]) -> tuple[Any, Any]:
@@ -104,7 +96,7 @@ def logits_at(network: Any, input_ids: Any, attention_mask: Any, head: Any, tail
     out = network.base_model(input_ids=input_ids, attention_mask=attention_mask)
     hidden = out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
     rows = torch.arange(hidden.size(0), device=hidden.device)
-    return _classify_pooled(network, (hidden[rows, head] + hidden[rows, tail]) / 2)
+    return classify_pooled(network, (hidden[rows, head] + hidden[rows, tail]) / 2)
 
 
 def marker_logits(network: Any, input_ids: Any, attention_mask: Any, markers: tuple[int, int]) -> Any:
