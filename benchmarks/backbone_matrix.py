@@ -17,7 +17,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from nlpkit.backends.families import BACKBONES, MATRIX_TASKS
+from nlpkit.engines.backends.families import BACKBONES, MATRIX_TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
 CELL = re.compile(r"test_family_fine_tunes_predicts_and_reloads_the_same\[(?P<family>.+)-(?P<task>[a-z]+)\]")

@@ -105,7 +105,7 @@ def environment() -> dict[str, Any]:
     import torch
 
     from nlpkit.bench.environment import cpu_model
-    from nlpkit.device import accelerator_info
+    from nlpkit.contracts.device import accelerator_info
 
     return {
         "cpu": cpu_model(), "cpu_count": os.cpu_count(), "torch_threads": torch.get_num_threads(), "accelerator": accelerator_info(),

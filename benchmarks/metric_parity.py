@@ -125,11 +125,12 @@ def real_data(data_dir: Path) -> list[dict]:
     # CoNLL-2003 eng.testb, read (IOB1 → IOB2) by the NER task; predictions with 10% of tags replaced
     import warnings
 
-    from nlpkit.api import get_task
-    from nlpkit.data import load_examples
-    from nlpkit_ner.metrics.entities import EntityF1
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
+
+    from nlpkit.api import get_task
+    from nlpkit.resolution.data import load_examples
+    from nlpkit_ner.metrics.entities import EntityF1
 
     examples = load_examples(get_task("ner"), "conll2003:test", data_dir=data_dir)
     gold = [list(ex.tags) for ex in examples]

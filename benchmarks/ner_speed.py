@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import nlpkit
-from nlpkit.data import load_examples
-from nlpkit.inference import InferenceStats
+from nlpkit.engines.inference import InferenceStats
+from nlpkit.resolution.data import load_examples
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 import nlpkit
-from nlpkit.data import load_examples
+from nlpkit.resolution.data import load_examples
 
 RESULTS = Path(__file__).parent / "results"
 MAX_LENGTH, DOC_STRIDE, MAX_ANSWER_LENGTH = 384, 128, 30
@@ -128,7 +128,7 @@ def main() -> None:
 
 
 def _windows_per_question(model: Any, examples: list[Any]) -> float:
-    from nlpkit.heads.spans import build_windows
+    from nlpkit.engines.heads.spans import build_windows
 
     windows = build_windows(model.tokenizer, [ex.question for ex in examples], [ex.context for ex in examples], max_length=MAX_LENGTH, doc_stride=DOC_STRIDE)
     return len(windows) / len(examples)

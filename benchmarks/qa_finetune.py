@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import nlpkit
-from nlpkit.training import TrainConfig
+from nlpkit.engines.training import TrainConfig
 
 RESULTS = Path(__file__).parent / "results"
 

@@ -5,23 +5,22 @@ verbs: predict, finetune, evaluate, bench. Importing this package is cheap: torc
 transformers, datasets and evaluate load only when a model or metric is used.
 """
 
-__version__ = "0.2.0"  # kept equal to pyproject.toml's version by tests/test_distribution_metadata.py
-
 from nlpkit.api import Evaluation, FinetuneResult, evaluate, finetune, get_task, list_tasks, predict, score
-from nlpkit.bench import SuiteSpec
-from nlpkit.classification import TextClassificationTask
-from nlpkit.data import DatasetSpec, load_examples
-from nlpkit.errors import DataError, ModelLoadError, NlpkitError, PluginError, UnknownNameError
-from nlpkit.generation import Seq2SeqExample, Seq2SeqTask
-from nlpkit.hookspecs import hookimpl
-from nlpkit.inference import InferenceStats
-from nlpkit.metrics import MetricSpec
-from nlpkit.metrics.base import NlpkitMetric
-from nlpkit.models import Backend, Model, ModelSpec, load_model
-from nlpkit.options import Option
-from nlpkit.registry import NameCollisionError
-from nlpkit.tasks import Answer, Classification, Entity, Generation, Head, Record, Relation, Task, TextExample, require_text
-from nlpkit.training import TrainConfig
+from nlpkit.contracts import __version__
+from nlpkit.contracts.errors import DataError, ModelLoadError, NlpkitError, PluginError, UnknownNameError
+from nlpkit.contracts.hookspecs import hookimpl
+from nlpkit.contracts.models import Backend, Model, ModelSpec
+from nlpkit.contracts.options import Option
+from nlpkit.contracts.registry import NameCollisionError
+from nlpkit.contracts.specs import DatasetSpec, MetricSpec, SuiteSpec
+from nlpkit.contracts.tasks import Answer, Classification, Entity, Generation, Head, Record, Relation, Task, TextExample, require_text
+from nlpkit.engines.classification import TextClassificationTask
+from nlpkit.engines.generation import Seq2SeqExample, Seq2SeqTask
+from nlpkit.engines.inference import InferenceStats
+from nlpkit.engines.metrics.base import NlpkitMetric
+from nlpkit.engines.training import TrainConfig
+from nlpkit.resolution.data import load_examples
+from nlpkit.resolution.models import load_model
 
 __all__ = [
     "__version__",

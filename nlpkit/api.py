@@ -18,45 +18,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpkit.errors import DataError, NlpkitError
+from nlpkit.contracts.errors import DataError, NlpkitError
+from nlpkit.resolution.tasks import get_task, list_tasks  # noqa: F401 (list_tasks: part of the API)
 
-log = logging.getLogger("nlpkit.device")
+log = logging.getLogger("nlpkit.contracts.device")
 
 if TYPE_CHECKING:
-    from nlpkit.device import Placement
-    from nlpkit.inference import InferenceStats
-    from nlpkit.models import Model
-    from nlpkit.tasks import Record, Task
-    from nlpkit.training import TrainConfig
+    from nlpkit.contracts.device import Placement
+    from nlpkit.contracts.models import Model
+    from nlpkit.contracts.tasks import Record, Task
+    from nlpkit.engines.inference import InferenceStats
+    from nlpkit.engines.training import TrainConfig
 
 #: Phase lines ("fine-tuning…", "scoring…"); the CLI shows them on stderr.
 _log = logging.getLogger("nlpkit")
 
 
-def get_task(name: str | Task) -> Task:
-    """The registered task called `name` (a Task passes through)."""
-    if not isinstance(name, str):
-        return name
-    from nlpkit.distributions import with_install_hint
-    from nlpkit.errors import UnknownNameError
-    from nlpkit.plugins import get_manager
-
-    try:
-        return get_manager().get("tasks", name)
-    except UnknownNameError as exc:  # a bundled task whose plugin is missing names its distribution
-        raise with_install_hint(exc) from None
-
-
-def list_tasks() -> list[Task]:
-    from nlpkit.plugins import get_manager
-
-    return [entry.item for entry in get_manager().registries["tasks"]]
-
-
 def task_options(task: Task, options: dict[str, Any] | None, command: str) -> dict[str, Any]:
     """`options` checked against what `task` declares for `command` (typed; unknown names,
     wrong types and training-only options at predict time are errors)."""
-    from nlpkit.options import check_options
+    from nlpkit.contracts.options import check_options
 
     return check_options(task.options, options, owner=f"task {task.name!r}", command=command)
 
@@ -64,8 +45,9 @@ def task_options(task: Task, options: dict[str, Any] | None, command: str) -> di
 def split_options(task: Task, model: str | Model | None, options: dict[str, Any] | None, command: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """(task options, backend options) among `options`: a name the task does not declare but the
     model's backend does goes to the backend's loader (``-O quantize=int8``); each is checked."""
-    from nlpkit.models import Model, resolve_model
-    from nlpkit.options import split_backend_options
+    from nlpkit.contracts.models import Model
+    from nlpkit.contracts.options import split_backend_options
+    from nlpkit.resolution.models import resolve_model
 
     declared = {option.name for option in task.options}
     if not options or all(name in declared for name in options) or isinstance(model, Model):
@@ -89,7 +71,8 @@ def read_options(task: Task, options: dict[str, Any]) -> dict[str, Any]:
 def _model_for(task: Task, model: str | Model | None, device: str | None = None, precision: str | None = None, trust_remote_code: bool = False, allow_untrained_head: bool = False, backend_options: dict[str, Any] | None = None) -> Model:
     """Load `model` onto `device` (default: auto); a loaded model moves only when a device or
     precision is given. A freshly initialised head is refused unless `allow_untrained_head`."""
-    from nlpkit.models import Model, load_model, place, refuse_untrained_head, resolve_model
+    from nlpkit.contracts.models import Model
+    from nlpkit.resolution.models import load_model, place, refuse_untrained_head, resolve_model
 
     if not isinstance(model, Model):
         if not allow_untrained_head:
@@ -122,7 +105,7 @@ def predict(
     """Predict one record per input. Strings are parsed with the task's `parse_inputs`;
     `options` are the task's declared options (`nlpkit task NAME`), checked before the model loads.
     `device` (auto, cpu, cuda, cuda:N, mps) and `precision` (fp32, fp16, bf16, auto) say
-    where the model computes (`nlpkit.device`). `trust_remote_code` lets a checkpoint run
+    where the model computes (`nlpkit.contracts.device`). `trust_remote_code` lets a checkpoint run
     its own Python code (refused by default). A model whose head for the task is untrained
     (a bare encoder) is refused unless `allow_untrained_head`."""
     task = get_task(task)
@@ -158,7 +141,7 @@ class Evaluation:
 
 def score(task: str | Task, predictions: Sequence[Any], examples: Sequence[Any], metrics: Sequence[str] | None = None) -> dict[str, dict[str, Any]]:
     """Score predictions against the gold examples with each metric."""
-    from nlpkit import metrics as metric_registry
+    from nlpkit.resolution import metrics as metric_registry
 
     task = get_task(task)
     for example in examples:
@@ -191,8 +174,8 @@ def evaluate(
 
     Gold labels spelled differently from the model's are mapped when the mapping is
     unambiguous (recorded in `Evaluation.label_mapping`), else refused before predicting."""
-    from nlpkit.data import load_examples
-    from nlpkit.metrics import get_metric_spec
+    from nlpkit.resolution.data import load_examples
+    from nlpkit.resolution.metrics import get_metric_spec
 
     task = get_task(task)
     check_settings(limit=limit, batch_size=batch_size)
@@ -211,8 +194,8 @@ def evaluate(
 
 
 def align_labels(model: Model, examples: Sequence[Any], data: Any = "the data") -> tuple[list[Any], dict[str, str]]:
-    """`examples` with gold labels renamed to the model's, and the mapping used (see `nlpkit.labels`)."""
-    from nlpkit.labels import align_examples, gold_labels, label_mapping
+    """`examples` with gold labels renamed to the model's, and the mapping used (see `nlpkit.engines.labels`)."""
+    from nlpkit.engines.labels import align_examples, gold_labels, label_mapping
 
     if not model.labels:
         return list(examples), {}
@@ -276,14 +259,15 @@ def finetune(
     Work happens in ``OUTPUT.partial/`` (checkpoints included, so a re-run after an
     interruption resumes); the finished folder appears at `output` in one rename,
     so a folder at `output` is always complete. `device`/`precision` (default: the
-    config's, i.e. auto and fp32) pick where to train (`nlpkit.device.resolve_for_training`);
+    config's, i.e. auto and fp32) pick where to train (`nlpkit.contracts.device.resolve_for_training`);
     fp16/bf16 train in mixed precision on CUDA. The model card records the placement.
     """
-    from nlpkit.data import load_examples
-    from nlpkit.device import resolve_for_training
-    from nlpkit.models import MODEL_CARD_FILE, require_libraries, resolve_model, write_model_card
-    from nlpkit.options import split_backend_options
-    from nlpkit.training import TrainConfig, run_fingerprint, work_folder
+    from nlpkit.contracts.device import resolve_for_training
+    from nlpkit.contracts.models import MODEL_CARD_FILE
+    from nlpkit.contracts.options import split_backend_options
+    from nlpkit.engines.training import TrainConfig, run_fingerprint, work_folder
+    from nlpkit.resolution.data import load_examples
+    from nlpkit.resolution.models import require_libraries, resolve_model, write_model_card
 
     task = get_task(task)
     config = config or TrainConfig()

@@ -14,9 +14,9 @@ from typing import Any
 
 import click
 
-from nlpkit import __version__
 from nlpkit import cli_output as out
-from nlpkit.errors import NlpkitError
+from nlpkit.contracts import __version__
+from nlpkit.contracts.errors import NlpkitError
 from nlpkit.scaffold import KINDS as SCAFFOLD_KINDS
 
 
@@ -62,7 +62,7 @@ def _manager() -> Any:
 
 def parse_options(values: tuple[str, ...]) -> dict[str, str]:
     """``("top_k=3", "lang=de")`` → ``{"top_k": "3", "lang": "de"}``; the task's declared
-    types convert the values (`nlpkit.options`), so ``prefix=123`` stays a text."""
+    types convert the values (`nlpkit.contracts.options`), so ``prefix=123`` stays a text."""
     out: dict[str, str] = {}
     for item in values:
         key, sep, raw = item.partition("=")
@@ -80,7 +80,7 @@ POSITIVE_FLOAT = click.FloatRange(min=0, min_open=True)
 
 
 def _checked(parse: Any) -> Any:
-    """A click callback running an `nlpkit.device` spelling check (None stays None: "not given")."""
+    """A click callback running an `nlpkit.contracts.device` spelling check (None stays None: "not given")."""
 
     def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
         if value is None:
@@ -95,7 +95,7 @@ def _checked(parse: Any) -> Any:
 
 def device_flags(default_help: str, precision_default: str = "fp32") -> Any:
     """`--device` and `--precision` (the device used is printed with `-v`)."""
-    from nlpkit import device as dev  # light: torch is imported inside its functions
+    from nlpkit.contracts import device as dev  # light: torch is imported inside its functions
 
     def decorate(command: Any) -> Any:
         command = click.option("--precision", metavar="fp32|fp16|bf16|auto", callback=_checked(dev.parse_precision), help=f"Numeric precision (default {precision_default}; auto: bf16/fp16 on CUDA, fp32 elsewhere).")(command)
@@ -209,7 +209,7 @@ def models(as_json: bool) -> None:
         rows.append({"name": e.name, "backend": e.item.backend, "source": source, "distribution": e.distribution, "description": e.item.description})
     if as_json:
         backends = [{"name": e.name, "heads": sorted(h.value for h in e.item.heads), "distribution": e.distribution} for e in manager.registries["backends"]]
-        from nlpkit.backends.families import support_table
+        from nlpkit.engines.backends.families import support_table
 
         out.echo_json({"models": rows, "backends": backends, "backbones": support_table()})
         return
@@ -222,7 +222,7 @@ def models(as_json: bool) -> None:
 @out.json_option
 def backbones(as_json: bool) -> None:
     """Model families (BERT, RoBERTa, XLNet, T5, GPT-2…) tested on each task head in CI."""
-    from nlpkit.backends.families import MATRIX_TASKS, na_cells, support_table
+    from nlpkit.engines.backends.families import MATRIX_TASKS, na_cells, support_table
 
     rows = support_table()
     if as_json:
@@ -369,7 +369,7 @@ def finetune(task: str, model: str, train: str, eval_: str | None, output: Path,
     An interrupted run resumes from its last checkpoint in OUTPUT.partial when the
     same command is run again (same data and settings); --overwrite starts over."""
     from nlpkit import api
-    from nlpkit.training import TrainConfig
+    from nlpkit.engines.training import TrainConfig
 
     config = TrainConfig(
         epochs=epochs, learning_rate=lr, batch_size=batch_size, max_steps=max_steps, max_length=max_length, seed=seed, early_stopping_patience=early_stopping, lora=lora,
@@ -378,7 +378,7 @@ def finetune(task: str, model: str, train: str, eval_: str | None, output: Path,
     try:
         result = api.finetune(task, model=model, train=train, eval=eval_, output=output, data_dir=data_dir, config=config, train_limit=train_limit, eval_limit=eval_limit, overwrite=overwrite, device=device, precision=precision)
     except KeyboardInterrupt:
-        from nlpkit.training import last_checkpoint
+        from nlpkit.engines.training import last_checkpoint
 
         partial = output.with_name(output.name + ".partial")
         if last_checkpoint(partial / "checkpoints"):
@@ -484,7 +484,7 @@ def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str 
     from nlpkit.bench.report import summary, text_table, write_reports
     from nlpkit.bench.runner import BenchOptions, run_suite
     from nlpkit.bench.suite import load_suite
-    from nlpkit.data import data_dir_from
+    from nlpkit.resolution.data import data_dir_from
 
     loaded = load_suite(suite, data_dir=data_dir_from(data_dir))  # validates names and files before anything runs
     output = output or Path("runs/bench") / loaded.name

@@ -20,9 +20,9 @@ from typing import Any
 
 import click
 
-from nlpkit.distributions import UNRELATED_PYPI_NAME
-from nlpkit.errors import NlpkitError
+from nlpkit.contracts.errors import NlpkitError
 from nlpkit.plugins import CORE_DISTRIBUTION
+from nlpkit.resolution.distributions import UNRELATED_PYPI_NAME
 
 #: Libraries whose versions decide behaviour, shown by `nlpkit info` when installed.
 LIBRARIES = ("torch", "transformers", "datasets", "evaluate", "accelerate", "peft", "scikit-learn", "skops", "numpy")
@@ -106,7 +106,7 @@ def _torch_facts() -> dict[str, Any]:
 
 def collect_info() -> dict[str, Any]:
     """Everything `nlpkit info` shows, as plain data."""
-    from nlpkit import __version__
+    from nlpkit.contracts import __version__
     from nlpkit.plugins import get_manager
 
     plugins = [

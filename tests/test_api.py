@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import nlpkit
-from nlpkit.errors import DataError, ModelLoadError, NlpkitError
+from nlpkit.contracts.errors import DataError, ModelLoadError, NlpkitError
 
 FAST = nlpkit.TrainConfig(epochs=1, batch_size=4, learning_rate=1e-3, max_length=32, progress=False, save_steps=1000)
 
@@ -58,7 +58,7 @@ def test_sklearn_baseline_trains_saves_with_skops_and_predicts(tmp_path: Path, s
 
 
 def test_failed_finetune_leaves_no_output_folder_and_keeps_the_partial_one(tmp_path: Path, tiny_encoder: Path, sentiment_tsv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from nlpkit.backends.transformers import TransformersBackend
+    from nlpkit.engines.backends.transformers import TransformersBackend
 
     def explode(*args, **kwargs):
         raise KeyboardInterrupt
@@ -154,7 +154,7 @@ def test_finetune_records_the_device_in_the_card_readme_and_training_args(tmp_pa
 def test_loaded_model_moves_and_casts_only_when_asked(tiny_classifier: Path, no_accelerator: None, monkeypatch: pytest.MonkeyPatch) -> None:
     import torch
 
-    from nlpkit.models import load_model
+    from nlpkit.resolution.models import load_model
 
     task = nlpkit.api.get_task("sentiment")
     model = load_model(str(tiny_classifier), task)
@@ -169,10 +169,10 @@ def test_loaded_model_moves_and_casts_only_when_asked(tiny_classifier: Path, no_
 
 
 def test_cpu_only_model_refuses_a_direct_move_to_an_accelerator(tmp_path: Path, sentiment_tsv: Path) -> None:
-    from nlpkit.device import Placement
+    from nlpkit.contracts.device import Placement
 
     nlpkit.finetune("sentiment", model="tfidf-logreg", train=sentiment_tsv, output=tmp_path / "m")
-    model = nlpkit.models.load_model(str(tmp_path / "m"), nlpkit.api.get_task("sentiment"))
+    model = nlpkit.resolution.models.load_model(str(tmp_path / "m"), nlpkit.api.get_task("sentiment"))
     assert model.placement.device == "cpu"
     with pytest.raises(NlpkitError, match="sklearn backend runs on the CPU at fp32 only, not cuda:0"):
         model.to(Placement("cuda:0", "fp32"))

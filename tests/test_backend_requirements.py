@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from nlpkit.backends import SklearnBackend, TransformersBackend
-from nlpkit.errors import NlpkitError
-from nlpkit.models import Backend, require_libraries
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.contracts.models import Backend
+from nlpkit.engines.backends import SklearnBackend, TransformersBackend
+from nlpkit.resolution.models import require_libraries
 
 
 class NeedsMissing(Backend):

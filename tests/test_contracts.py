@@ -2,7 +2,7 @@
 
 An AST scan of every bundled plugin's sources (plugins/*/nlpkit_*/): touching
 `.network`, `.tokenizer` or `.pad` of anything (also through getattr/hasattr), or
-importing `nlpkit.backends`, fails here, naming the file and line."""
+importing `nlpkit.engines.backends`, fails here, naming the file and line."""
 
 from __future__ import annotations
 
@@ -11,18 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from nlpkit.errors import NlpkitError
-from nlpkit.models import Backend, Model
-from nlpkit.tasks import Head
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.contracts.models import Backend, Model
+from nlpkit.contracts.tasks import Head
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN_ATTRIBUTES = {"network", "tokenizer", "pad"}
-FORBIDDEN_MODULE = "nlpkit.backends"
+FORBIDDEN_MODULE = "nlpkit.engines.backends"
 
 
 #: Plugins that add a backend: their own models' internals (an ONNX session, its tokenizer) are theirs,
 #: and the ONNX exporter reads the transformers model's documented `network`/`tokenizer`; they may
-#: still not import `nlpkit.backends` (the scan's import rules apply to them).
+#: still not import `nlpkit.engines.backends` (the scan's import rules apply to them).
 BACKEND_PLUGINS = {"nlpkit_onnx"}
 
 
@@ -48,7 +48,7 @@ def violations(path: Path, root: Path = ROOT) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and (node.module == FORBIDDEN_MODULE or node.module.startswith(FORBIDDEN_MODULE + ".")):
             found.append(f"{where}:{node.lineno}: from {node.module} import …")
         elif isinstance(node, ast.ImportFrom) and node.module == "nlpkit" and any(a.name == "backends" for a in node.names):
-            found.append(f"{where}:{node.lineno}: from nlpkit import backends")
+            found.append(f"{where}:{node.lineno}: from nlpkit.engines import backends")
     return found
 
 
@@ -59,13 +59,13 @@ def test_the_scan_sees_every_bundled_plugin() -> None:
 
 def test_no_plugin_module_reaches_into_a_backend() -> None:
     found = [v for path in plugin_sources() for v in violations(path)]
-    assert found == [], "plugins must use only the Model contract (nlpkit.models.Model):\n" + "\n".join(found)
+    assert found == [], "plugins must use only the Model contract (nlpkit.contracts.models.Model):\n" + "\n".join(found)
 
 
 def test_backend_plugins_import_no_core_backend_module() -> None:
     assert {p.relative_to(ROOT).parts[2] for p in plugin_sources(backends=True)} == BACKEND_PLUGINS
     found = [v for path in plugin_sources(backends=True) for v in violations(path) if ": ." not in v and "getattr(" not in v]
-    assert found == [], "backend plugins use the core's public names, not nlpkit.backends:\n" + "\n".join(found)
+    assert found == [], "backend plugins use the core's public names, not nlpkit.engines.backends:\n" + "\n".join(found)
 
 
 @pytest.mark.parametrize("source, expected", [
@@ -73,8 +73,8 @@ def test_backend_plugins_import_no_core_backend_module() -> None:
     ("ids = model.tokenizer('a')", ".tokenizer"),
     ("batch = model.pad(enc, [0])", ".pad"),
     ("n = getattr(model, 'network', None)", "getattr(…, 'network')"),
-    ("from nlpkit.backends.transformers import TransformersModel", "from nlpkit.backends.transformers import …"),
-    ("import nlpkit.backends.sklearn", "import nlpkit.backends.sklearn"),
+    ("from nlpkit.engines.backends.transformers import TransformersModel", "from nlpkit.engines.backends.transformers import …"),
+    ("import nlpkit.engines.backends.sklearn", "import nlpkit.engines.backends.sklearn"),
 ])
 def test_the_scan_catches_each_kind_of_reach(tmp_path: Path, source: str, expected: str) -> None:
     path = tmp_path / "probe.py"

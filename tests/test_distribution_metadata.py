@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import nlpkit
-from nlpkit.distributions import BUNDLED_TASKS
 from nlpkit.plugins import CORE_DISTRIBUTION
+from nlpkit.resolution.distributions import BUNDLED_TASKS
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGINS = sorted(p.parent for p in (ROOT / "plugins").glob("*/pyproject.toml"))

@@ -64,7 +64,7 @@ def test_tfidf_predict_never_imports_the_deep_learning_stack(tfidf_folder: Path)
 def test_torch_stays_importable_after_a_tfidf_model_loaded(tfidf_folder: Path) -> None:
     """skops is imported with torch imports refused; that must not leak past the import."""
     code = (
-        "import sys; from nlpkit.backends.sklearn import import_skops_io; import_skops_io(); "
+        "import sys; from nlpkit.engines.backends.sklearn import import_skops_io; import_skops_io(); "
         "assert 'torch' not in sys.modules; import torch; print(torch.tensor([1, 2]).sum().item())"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

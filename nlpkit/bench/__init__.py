@@ -34,17 +34,6 @@ Plugins ship suites with the `register_suites` hook (`SuiteSpec`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
-
-
-@dataclass(frozen=True)
-class SuiteSpec:
-    """A named suite file a plugin ships (`nlpkit bench NAME`)."""
-
-    name: str
-    path: str | Path
-    description: str = ""
-
+from nlpkit.contracts.specs import SuiteSpec
 
 __all__ = ["SuiteSpec"]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nlpkit.errors import NlpkitError
+from nlpkit.contracts.errors import NlpkitError
 
 
 @dataclass

@@ -51,7 +51,7 @@ def versions() -> dict[str, str]:
 def environment(seed: int, folder: Path) -> dict[str, Any]:
     import torch
 
-    from nlpkit.device import accelerator_info
+    from nlpkit.contracts.device import accelerator_info
 
     return {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 from nlpkit.bench.stats import bootstrap, numeric_items, peak_memory_mb, reset_peak_memory
 from nlpkit.bench.suite import RunSpec, Suite, SuiteError
-from nlpkit.errors import NlpkitError
+from nlpkit.contracts.errors import NlpkitError
 
 if TYPE_CHECKING:
-    from nlpkit.device import Placement
+    from nlpkit.contracts.device import Placement
 
 RESULTS_SCHEMA = "nlpkit.bench/1"
 WARMUP_EXAMPLES = 16
@@ -104,8 +104,8 @@ def place_runs(suite: Suite, runs: list[RunSpec], options: BenchOptions) -> dict
     ``CUDA_VISIBLE_DEVICES`` for the Trainer, and later runs asking for ``cuda:N`` reuse that.
     """
     from nlpkit import api
-    from nlpkit.device import resolve, resolve_for_training
-    from nlpkit.models import resolve_model
+    from nlpkit.contracts.device import resolve, resolve_for_training
+    from nlpkit.resolution.models import resolve_model
 
     placements: dict[str, Placement] = {}
     narrowed: dict[str, Placement] = {}
@@ -134,10 +134,10 @@ def place_runs(suite: Suite, runs: list[RunSpec], options: BenchOptions) -> dict
 def measure(run: RunSpec, options: BenchOptions, output: Path, placement: Placement | None = None) -> dict[str, Any]:
     """Fine-tune (if asked), then predict with timing, then score with CIs."""
     from nlpkit import api
-    from nlpkit.data import load_examples
-    from nlpkit.inference import InferenceStats
-    from nlpkit.metrics import get_metric_spec, main_value, metric_class
-    from nlpkit.models import load_model
+    from nlpkit.engines.inference import InferenceStats
+    from nlpkit.resolution.data import load_examples
+    from nlpkit.resolution.metrics import get_metric_spec, main_value, metric_class
+    from nlpkit.resolution.models import load_model
 
     task = api.get_task(run.task)
     record: dict[str, Any] = {}
@@ -182,7 +182,7 @@ def measure(run: RunSpec, options: BenchOptions, output: Path, placement: Placem
 
 def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, placement: Placement | None = None) -> tuple[str, dict[str, Any]]:
     from nlpkit import api
-    from nlpkit.training import TrainConfig
+    from nlpkit.engines.training import TrainConfig
 
     assert run.finetune is not None
     spec = run.finetune
@@ -198,7 +198,7 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
         lora=spec.lora, progress=options.progress,
     )
     reset_peak_memory()
-    from nlpkit.training import StaleWorkError
+    from nlpkit.engines.training import StaleWorkError
 
     # the device as asked (auto/cuda leave the GPUs to the Trainer), or the one `place_runs` narrowed to
     device = run.device if placement is None or placement.note.startswith("CUDA_VISIBLE_DEVICES") else placement.requested

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlpkit.errors import DataError, NlpkitError, UnknownNameError
+from nlpkit.contracts.errors import DataError, NlpkitError, UnknownNameError
 
 SUITE_KEYS = {"name", "description", "seed", "bootstrap", "batch_size", "device", "precision"}
 RUN_KEYS = {"name", "task", "model", "dataset", "data", "split", "metrics", "limit", "batch_size", "options", "finetune", "seed", "bootstrap", "description", "device", "precision"}
@@ -62,7 +62,7 @@ class RunSpec:
     seed: int = 42
     bootstrap: int = 1000
     description: str = ""
-    #: Where to fine-tune and predict (`nlpkit.device`); `bench --device/--precision` override it.
+    #: Where to fine-tune and predict (`nlpkit.contracts.device`); `bench --device/--precision` override it.
     device: str = "auto"
     precision: str = "fp32"
     #: Line of the run's `[[runs]]` header in the suite file (for messages).
@@ -190,8 +190,8 @@ def _expand(raw: dict[str, Any], finetune_raw: dict[str, Any] | None, defaults: 
 def validate_suite(suite: Suite, data_dir: Path | None = None) -> None:
     """Check every task, model, dataset, split and metric name before running anything,
     and, given a data folder, that every file the runs read is there."""
-    from nlpkit.data import local_files, split_reference
     from nlpkit.plugins import get_manager
+    from nlpkit.resolution.data import local_files, split_reference
 
     manager = get_manager()
     for run in suite.runs:
@@ -235,7 +235,7 @@ def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], section: s
 
 def _check_device_keys(path: Path, table: dict[str, Any], line_of: Any) -> None:
     """`device`/`precision` spelled as `--device`/`--precision` are (whether this machine has the device is checked when the suite runs)."""
-    from nlpkit.device import parse_device, parse_precision
+    from nlpkit.contracts.device import parse_device, parse_precision
 
     for key, parse in (("device", parse_device), ("precision", parse_precision)):
         if key not in table:

@@ -13,114 +13,15 @@ such a model and fails with every problem it finds.
 
 from __future__ import annotations
 
-import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from nlpkit.testing.conformance import ConformanceError, ConformanceReport, check_plugin
+from nlpkit.testing.conformance import ConformanceError, ConformanceReport, check_plugin, check_task
+from nlpkit.testing.models import BASE_WORDS, SENTIMENT_FIXTURE, SPECIAL_TOKENS, tiny_bert, tiny_gpt2, tiny_t5, tiny_tokenizer, vocabulary
 
-SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-
-#: Words for tiny vocabularies; tests add their own fixture words.
-BASE_WORDS = (
-    "the a an and or of to in on for with is was are be it this that film movie good bad great awful "
-    "not very really love hate fine boring fun plot actor story ! . , ? ' - : ; ( )"
-).split()
-
-
-def vocabulary(words: Iterable[str] = ()) -> list[str]:
-    """Special tokens, single characters (so any ASCII text tokenises) and `words`, lower-cased."""
-    chars = [chr(c) for c in range(33, 127)]
-    pieces = ["##" + c for c in "abcdefghijklmnopqrstuvwxyz0123456789"]
-    seen: dict[str, None] = {}
-    for token in [*SPECIAL_TOKENS, *chars, *pieces, *BASE_WORDS, *(w.lower() for text in words for w in re.findall(r"\w+|[^\w\s]", text))]:
-        seen.setdefault(token, None)
-    return list(seen)
-
-
-def tiny_tokenizer(folder: Path, words: Iterable[str] = ()) -> Any:
-    """A lower-casing WordPiece (BERT) tokenizer over `vocabulary(words)`, saved in `folder`."""
-    from transformers import BertTokenizer
-
-    folder.mkdir(parents=True, exist_ok=True)
-    vocab = {token: i for i, token in enumerate(vocabulary(words))}
-    tokenizer = BertTokenizer(vocab=vocab, do_lower_case=True, model_max_length=128)
-    tokenizer.save_pretrained(folder)
-    return tokenizer
-
-
-def tiny_bert(folder: str | Path, words: Iterable[str] = (), *, head: str = "base", labels: Sequence[str] | None = None, seed: int = 0, hidden_size: int = 32, layers: int = 2) -> Path:
-    """Save a 2-layer BERT (random weights) with a tokenizer to `folder`; return the folder.
-
-    `head` picks the class saved: "base" (an encoder any head can start from),
-    "sequence-classification" or "token-classification" (with `labels`), "span-extraction".
-    """
-    import torch
-    import transformers
-
-    folder = Path(folder)
-    tokenizer = tiny_tokenizer(folder, words)
-    config_kwargs: dict[str, Any] = {}
-    if labels:
-        config_kwargs = {"num_labels": len(labels), "id2label": dict(enumerate(labels)), "label2id": {label: i for i, label in enumerate(labels)}}
-    config = transformers.BertConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=hidden_size,
-        num_hidden_layers=layers,
-        num_attention_heads=2,
-        intermediate_size=hidden_size * 2,
-        max_position_embeddings=128,
-        **config_kwargs,
-    )
-    classes = {
-        "base": transformers.BertModel,
-        "sequence-classification": transformers.BertForSequenceClassification,
-        "token-classification": transformers.BertForTokenClassification,
-        "span-extraction": transformers.BertForQuestionAnswering,
-    }
-    torch.manual_seed(seed)
-    model = classes[head](config)
-    model.save_pretrained(folder)
-    return folder
-
-
-SENTIMENT_FIXTURE = [  # labels alternate, so any prefix of two or more has both
-    ("a good film , really fun", "positive"),
-    ("a bad film , really boring", "negative"),
-    ("great story and a great actor", "positive"),
-    ("awful plot and an awful actor", "negative"),
-    ("i love this movie", "positive"),
-    ("i hate this movie", "negative"),
-    ("fine , fun and very good", "positive"),
-    ("not good , very boring", "negative"),
-]
-
-
-def check_task(task: Any) -> list[str]:
-    """Conformance problems of a task object (empty list: it conforms).
-
-    Checks what the core relies on: a public name, a known head, string
-    metric names and callable verbs. Plugin authors call this in their tests.
-    """
-    from nlpkit.tasks import Head, Task
-
-    problems = []
-    if not isinstance(task, Task):
-        problems.append(f"{task!r} is not an nlpkit.Task")
-    name = getattr(task, "name", None)
-    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_-]*", name or ""):
-        problems.append(f"task name {name!r} must be lower-case letters, digits, '-' or '_'")
-    if not isinstance(getattr(task, "head", None), Head):
-        problems.append(f"task {name!r} head must be an nlpkit.Head, not {getattr(task, 'head', None)!r}")
-    metrics = getattr(task, "default_metrics", ())
-    if not all(isinstance(m, str) for m in metrics):
-        problems.append(f"task {name!r} default_metrics must be metric names")
-    for verb in ("read", "predict", "metric_inputs", "parse_inputs"):
-        if not callable(getattr(task, verb, None)):
-            problems.append(f"task {name!r} has no callable {verb}")
-    return problems
+__all__ = ["BASE_WORDS", "ConformanceError", "ConformanceReport", "SENTIMENT_FIXTURE", "SPECIAL_TOKENS", "check_plugin", "check_reader_never_crashes", "check_task", "make_distribution", "tiny_bert", "tiny_gpt2", "tiny_t5", "tiny_tokenizer", "vocabulary"]
 
 
 def make_distribution(root: Path, dist: str, modules: dict[str, str], entry_points: dict[str, str]) -> Path:
@@ -140,47 +41,6 @@ def make_distribution(root: Path, dist: str, modules: dict[str, str], entry_poin
     return root
 
 
-# -- tiny sequence-to-sequence models ------------------------------------------------
-def tiny_t5(folder: str | Path, words: Iterable[str] = (), *, seed: int = 0, d_model: int = 32, layers: int = 2, task_specific_params: dict[str, Any] | None = None) -> Path:
-    """Save a 2-layer T5 (random weights) with a WordPiece tokenizer to `folder`; return the folder.
-
-    Generation starts at [PAD] and ends at [SEP], as T5 starts at <pad> and ends at </s>.
-    `task_specific_params` goes into the config (T5 checkpoints ship task prefixes there)."""
-    import torch
-    import transformers
-
-    folder = Path(folder)
-    tokenizer = tiny_tokenizer(folder, words)
-    config = transformers.T5Config(
-        vocab_size=len(tokenizer), d_model=d_model, d_kv=d_model // 2, d_ff=d_model * 2, num_layers=layers,
-        num_decoder_layers=layers, num_heads=2, pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.sep_token_id,
-        decoder_start_token_id=tokenizer.pad_token_id, task_specific_params=task_specific_params,
-    )
-    torch.manual_seed(seed)
-    transformers.T5ForConditionalGeneration(config).save_pretrained(folder)
-    return folder
-
-
-def tiny_gpt2(folder: str | Path, texts: Iterable[str] = (), *, seed: int = 0, n_embd: int = 32, layers: int = 2) -> Path:
-    """Save a 2-layer GPT-2 (random weights) with a byte-level BPE tokenizer trained on
-    `texts` (no pad token, as GPT-2 has none) to `folder`; return the folder."""
-    import tokenizers
-    import torch
-    import transformers
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    bpe = tokenizers.ByteLevelBPETokenizer()
-    bpe.train_from_iterator([*BASE_WORDS, *texts], vocab_size=400, min_frequency=1, special_tokens=["<|endoftext|>"])
-    tokenizer = transformers.PreTrainedTokenizerFast(tokenizer_object=bpe._tokenizer, eos_token="<|endoftext|>", bos_token="<|endoftext|>", unk_token="<|endoftext|>", model_max_length=128)
-    tokenizer.save_pretrained(folder)
-    eos = tokenizer.eos_token_id
-    config = transformers.GPT2Config(vocab_size=len(tokenizer), n_positions=128, n_embd=n_embd, n_layer=layers, n_head=2, bos_token_id=eos, eos_token_id=eos)
-    torch.manual_seed(seed)
-    transformers.GPT2LMHeadModel(config).save_pretrained(folder)
-    return folder
-
-
 # -- reader fuzzing ----------------------------------------------------------------------
 def check_reader_never_crashes(read: Any, suffix: str, seeds: Sequence[str], *, alphabet: str = "", max_examples: int = 60) -> None:
     """Property test (hypothesis): `read(path)` on any byte string gives records or a `DataError`.
@@ -193,7 +53,7 @@ def check_reader_never_crashes(read: Any, suffix: str, seeds: Sequence[str], *, 
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from nlpkit.errors import DataError
+    from nlpkit.contracts.errors import DataError
 
     chars = alphabet + "\t\n\r ,;:\"'{}[]0123456789-_.abcXYZ\ufeff\u00e9\x00"
     seed_texts = st.sampled_from(list(seeds))

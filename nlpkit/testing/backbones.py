@@ -12,7 +12,7 @@ special tokens, templates and padding side (XLNet pads on the left and puts
 ``<cls>`` last), so the traps of each family are present; no download is needed.
 
 The folders load through the normal ``--model FOLDER`` path. Which family is
-tested on which head is `nlpkit.backends.families.BACKBONES`; the matrix test
+tested on which head is `nlpkit.engines.backends.families.BACKBONES`; the matrix test
 (``tests/backbones``) is parametrised from it.
 """
 

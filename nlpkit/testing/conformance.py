@@ -15,7 +15,7 @@ For each task, the kit:
    an encoder-decoder from it) and fine-tunes it a few steps with `nlpkit.finetune`;
 4. predicts: one `Record` per input, in input order (the same records, reversed, for
    the inputs reversed; record types are reported);
-5. round-trips the task's declared options (`nlpkit.options.Option`): given to
+5. round-trips the task's declared options (`nlpkit.contracts.options.Option`): given to
    `finetune`, saved in ``nlpkit.json`` with their types, resolved again as the loaded
    model's predict defaults; `Task.predict` refuses an unknown option;
 6. evaluates: `nlpkit.evaluate` runs, and each default metric is aligned per example:
@@ -128,8 +128,8 @@ def check_plugin(
 
 # -- what to check ---------------------------------------------------------------------
 def _resolve_target(target: Any) -> tuple[list[Any], list[str], ConformanceReport]:
+    from nlpkit.contracts.tasks import Task
     from nlpkit.plugins import get_manager, normalize_distribution
-    from nlpkit.tasks import Task
 
     if not isinstance(target, str):
         report = ConformanceReport(f"task object {type(target).__name__}")
@@ -190,7 +190,6 @@ def sample_path(task: Any) -> Path | None:
 
 def _check_task_end_to_end(task: Any, name: str, root: Path, sample: str | Path | None, train_steps: int, predict_options: dict[str, Any], train_options: dict[str, Any]) -> TaskReport:
     import nlpkit
-    from nlpkit.testing import check_task
 
     report = TaskReport(name)
     report.problems += check_task(task)
@@ -216,7 +215,7 @@ def _check_task_end_to_end(task: Any, name: str, root: Path, sample: str | Path 
     text = path.read_text(encoding="utf-8", errors="replace")
     model_dir = root / "model"
     with _step(report, "finetune") as ok:
-        from nlpkit.testing import tiny_bert
+        from nlpkit.testing.models import tiny_bert
 
         base = tiny_bert(root / "base", _words(text))
         given = {**_option_defaults(task), **train_options}
@@ -248,7 +247,7 @@ def _check_task_end_to_end(task: Any, name: str, root: Path, sample: str | Path 
             report.problems += check_metric_alignment(task, metric, predictions, examples)
 
     with _step(report, "save-load"):
-        from nlpkit.models import write_model_card
+        from nlpkit.resolution.models import write_model_card
 
         again = root / "resaved"
         files = model.save(again)
@@ -265,12 +264,12 @@ def _check_task_end_to_end(task: Any, name: str, root: Path, sample: str | Path 
 def check_option_declarations(task: Any) -> list[str]:
     """Problems (empty: none) with the options a task declares: `Option` instances,
     unique names, defaults of the declared type, JSON-describable."""
-    from nlpkit.options import Option
+    from nlpkit.contracts.options import Option
 
     problems, seen = [], set()
     for option in getattr(task, "options", ()):
         if not isinstance(option, Option):
-            problems.append(f"options must be nlpkit.options.Option declarations, not {option!r}")
+            problems.append(f"options must be nlpkit.contracts.options.Option declarations, not {option!r}")
             continue
         if option.name in seen:
             problems.append(f"option {option.name!r} is declared twice")
@@ -297,8 +296,8 @@ def check_options_round_trip(task: Any, model: Any, given: dict[str, Any], examp
     """Problems (empty: none) carrying `given` options through fine-tuning: saved in the
     model's nlpkit.json with their types, reloaded as the model's predict defaults, and an
     unknown option refused."""
-    from nlpkit.errors import NlpkitError
-    from nlpkit.options import saved_options
+    from nlpkit.contracts.errors import NlpkitError
+    from nlpkit.contracts.options import saved_options
 
     problems = []
     declared = {o.name: o for o in getattr(task, "options", ())}
@@ -322,7 +321,7 @@ def check_options_round_trip(task: Any, model: Any, given: dict[str, Any], examp
 
 
 def _check_predictions(predictions: Sequence[Any], examples: Sequence[Any], report: TaskReport) -> None:
-    from nlpkit.tasks import Record
+    from nlpkit.contracts.tasks import Record
 
     if len(predictions) != len(examples):
         raise _Problem(f"predict returned {len(predictions)} records for {len(examples)} inputs (one record per input, in input order)")
@@ -340,7 +339,7 @@ def _check_predictions(predictions: Sequence[Any], examples: Sequence[Any], repo
 def check_metric_alignment(task: Any, metric: str, predictions: Sequence[Any], examples: Sequence[Any], *, rel_tol: float = 1e-6) -> list[str]:
     """Problems (empty: none) with how `metric` scores `task`: what the benchmark
     harness's bootstrap assumes, checked on real predictions."""
-    from nlpkit.metrics import get_metric_spec, metric_class
+    from nlpkit.resolution.metrics import get_metric_spec, metric_class
 
     problems: list[str] = []
     spec = get_metric_spec(metric)
@@ -459,3 +458,28 @@ def _short(record: Any) -> str:
 
 
 __all__ = ["ConformanceError", "ConformanceReport", "TaskReport", "check_plugin", "check_metric_alignment", "check_import_is_light", "sample_path", "same_record"]
+
+
+def check_task(task: Any) -> list[str]:
+    """Conformance problems of a task object (empty list: it conforms).
+
+    Checks what the core relies on: a public name, a known head, string
+    metric names and callable verbs. Plugin authors call this in their tests.
+    """
+    from nlpkit.contracts.tasks import Head, Task
+
+    problems = []
+    if not isinstance(task, Task):
+        problems.append(f"{task!r} is not an nlpkit.Task")
+    name = getattr(task, "name", None)
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_-]*", name or ""):
+        problems.append(f"task name {name!r} must be lower-case letters, digits, '-' or '_'")
+    if not isinstance(getattr(task, "head", None), Head):
+        problems.append(f"task {name!r} head must be an nlpkit.Head, not {getattr(task, 'head', None)!r}")
+    metrics = getattr(task, "default_metrics", ())
+    if not all(isinstance(m, str) for m in metrics):
+        problems.append(f"task {name!r} default_metrics must be metric names")
+    for verb in ("read", "predict", "metric_inputs", "parse_inputs"):
+        if not callable(getattr(task, verb, None)):
+            problems.append(f"task {name!r} has no callable {verb}")
+    return problems

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 import nlpkit
-from nlpkit.backends.families import MATRIX_TASKS
+from nlpkit.engines.backends.families import MATRIX_TASKS
 from nlpkit.testing.backbones import TRAP_TEXTS, tiny_backbone
 from nlpkit.testing.conformance import sample_path
 

@@ -1,4 +1,4 @@
-"""Family conventions (`nlpkit.backends.families`), each read from config and tokenizer.
+"""Family conventions (`nlpkit.engines.backends.families`), each read from config and tokenizer.
 
 Every test here is a bug the backbone matrix found, pinned down without training."""
 
@@ -9,18 +9,7 @@ from typing import Any
 
 import pytest
 
-from nlpkit.backends.families import (
-    BACKBONES,
-    MATRIX_TASKS,
-    classify_pooled,
-    ensure_pad_token,
-    matrix_cells,
-    pad_rows,
-    question_first,
-    support_markdown,
-    support_table,
-    words_tokenizer,
-)
+from nlpkit.engines.backends.families import BACKBONES, MATRIX_TASKS, classify_pooled, ensure_pad_token, matrix_cells, pad_rows, question_first, support_markdown, support_table, words_tokenizer
 from nlpkit.testing.backbones import BUILDERS
 
 
@@ -74,7 +63,7 @@ def test_a_tokenizer_without_pad_token_pads_with_its_end_token_and_the_config_kn
 def test_xlnet_classifies_the_same_batched_as_alone(backbone: Any) -> None:
     """XLNet's classifier reads the last position: right padding made it read a pad token."""
     import nlpkit
-    from nlpkit.backends.transformers import TransformersBackend
+    from nlpkit.engines.backends.transformers import TransformersBackend
 
     task = nlpkit.get_task("sentiment")
     model = TransformersBackend().load(str(backbone("xlnet")), task, labels=["negative", "positive"])

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import nlpkit
-from nlpkit.backends.families import BACKBONES, MATRIX_TASKS, matrix_cells, na_cells
+from nlpkit.engines.backends.families import BACKBONES, MATRIX_TASKS, matrix_cells, na_cells
 from nlpkit.testing.backbones import TRAP_TEXTS
 from nlpkit.testing.conformance import same_record, sample_path
 
@@ -67,7 +67,7 @@ def test_family_fine_tunes_predicts_and_reloads_the_same(family: str, task_name:
     _assert_same(batched, one_by_one, "batched and one-by-one predictions differ (padding side / pad token)")
     HEAD_CHECKS[task_name](model, task, inputs, batched)
 
-    from nlpkit.models import write_model_card
+    from nlpkit.resolution.models import write_model_card
 
     again = tmp_path / "resaved"
     files = model.save(again)
@@ -97,7 +97,7 @@ def _forced_logits(network: Any, change: Any) -> Any:
 def _check_ner(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> None:
     """Pre-split words get the sub-words they have in running text (byte-level BPE: with their
     prefix space); with every word forced to B-<type>, each word is one entity slicing the raw text."""
-    from nlpkit.heads.words import encode_words
+    from nlpkit.engines.heads.words import encode_words
 
     words = ["Marta", "works", "for", "Tide", "Labs", "in", "Lisbon"]
     text = " ".join(words)
@@ -154,9 +154,8 @@ def _check_qa(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> N
 
 def _check_relations(model: Any, task: Any, inputs: list[Any], records: list[Any]) -> None:
     """The marker tokens are in the vocabulary as single tokens and every encoded pair holds both start markers."""
+    from nlpkit.engines.heads.words import encode_focused
     from nlpkit_ner.markers import HEAD_OPEN, MARKERS, TAIL_OPEN, marked_words
-
-    from nlpkit.heads.words import encode_focused
 
     tokenizer = model.tokenizer
     for marker in MARKERS:

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from nlpkit.bench.stats import bootstrap
-from nlpkit.metrics.classification import Accuracy
+from nlpkit.engines.metrics.classification import Accuracy
 
 
 def test_same_seed_same_interval_and_the_interval_holds_the_value() -> None:

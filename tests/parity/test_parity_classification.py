@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlpkit import metrics
+from nlpkit.resolution import metrics
 
 SETTINGS = settings(max_examples=80, deadline=None, derandomize=True, database=None)
 labels = st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from("abcd")), min_size=1, max_size=30)

@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 import nlpkit
 from nlpkit.cli import cli
-from nlpkit.errors import NlpkitError
-from nlpkit.labels import label_mapping
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.engines.labels import label_mapping
 from nlpkit.testing import SENTIMENT_FIXTURE
 
 from .conftest import write_tsv

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 import nlpkit
 from nlpkit.cli import cli
-from nlpkit.errors import ModelLoadError, NlpkitError
+from nlpkit.contracts.errors import ModelLoadError, NlpkitError
 
 REMOTE_MODULE = """
 import pathlib

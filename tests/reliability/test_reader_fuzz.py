@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nlpkit.classification import TextClassificationTask
-from nlpkit.readers import iter_rows
+from nlpkit.engines.classification import TextClassificationTask
+from nlpkit.engines.readers import iter_rows
 from nlpkit.testing import check_reader_never_crashes
 
 TSV = "sentence\tlabel\na good film\t1\na bad film\t0\n"

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from nlpkit.classification import TextClassificationTask
-from nlpkit.errors import DataError
-from nlpkit.readers import iter_rows
+from nlpkit.contracts.errors import DataError
+from nlpkit.engines.classification import TextClassificationTask
+from nlpkit.engines.readers import iter_rows
 
 
 def test_tsv_field_longer_than_the_csv_default_limit_is_read_whole(tmp_path: Path) -> None:

@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 import nlpkit
-from nlpkit import training
 from nlpkit.cli import cli
-from nlpkit.errors import NlpkitError
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.engines import training
 
 BASE = dict(epochs=1, batch_size=2, learning_rate=1e-3, max_length=32, progress=False, save_steps=1)
 
@@ -25,7 +25,7 @@ class Interrupt(Exception):
 
 def interrupted_run(tmp_path: Path, tiny_encoder: Path, train: Path, monkeypatch: pytest.MonkeyPatch, **config) -> Path:
     """Fine-tune to the end, then die before the model is saved: OUTPUT.partial keeps the checkpoints."""
-    from nlpkit.backends.transformers import TransformersModel
+    from nlpkit.engines.backends.transformers import TransformersModel
 
     out = tmp_path / "model"
     with monkeypatch.context() as patch:
@@ -98,7 +98,7 @@ def test_only_incomplete_checkpoints_mean_a_fresh_start_said_so(tmp_path: Path, 
     checkpoints = tmp_path / "checkpoints"
     (checkpoints / "checkpoint-4").mkdir(parents=True)
     (checkpoints / "checkpoint-4" / "model.safetensors").write_bytes(b"")
-    with caplog.at_level("WARNING", logger="nlpkit.training"):
+    with caplog.at_level("WARNING", logger="nlpkit.engines.training"):
         assert training.last_checkpoint(checkpoints, remove_incomplete=True) is None
     assert "skipping incomplete checkpoint checkpoint-4" in caplog.text
     assert not (checkpoints / "checkpoint-4").exists()
@@ -181,7 +181,7 @@ def test_training_metrics_cover_the_whole_run_after_a_resume(tmp_path: Path, tin
 def test_full_disk_while_saving_the_model_leaves_no_half_model_and_keeps_the_checkpoints(tmp_path: Path, tiny_encoder: Path, sentiment_tsv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    from nlpkit.backends.transformers import TransformersModel
+    from nlpkit.engines.backends.transformers import TransformersModel
 
     def full_disk(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)

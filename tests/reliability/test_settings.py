@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 import nlpkit
 from nlpkit.cli import cli
-from nlpkit.errors import NlpkitError
+from nlpkit.contracts.errors import NlpkitError
 
 
 def run(*args: str):

@@ -86,7 +86,7 @@ def test_a_task_that_returns_records_out_of_input_order_fails(sample: Path) -> N
 
 
 BAD_METRICS = """
-from nlpkit.metrics.classification import Accuracy
+from nlpkit.engines.metrics.classification import Accuracy
 
 class MeanOff(Accuracy):
     @staticmethod
@@ -105,7 +105,7 @@ class ShortColumns(Accuracy):
     ("short_columns", "per_example['accuracy'] has 5 values for 6 examples"),
 ])
 def test_a_metric_not_aligned_per_example_fails(metric: str, problem: str, sample: Path, plugin_dir: Path) -> None:
-    from nlpkit.metrics import MetricSpec
+    from nlpkit.contracts.specs import MetricSpec
 
     (plugin_dir / "fakeplugin_badmetrics.py").write_text(BAD_METRICS)
 

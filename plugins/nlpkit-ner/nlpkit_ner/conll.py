@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from nlpkit.errors import DataError
-from nlpkit.readers import read_text
-
+from nlpkit.contracts.errors import DataError
+from nlpkit.engines.readers import read_text
 from nlpkit_ner.records import NerExample
 from nlpkit_ner.tags import TagError, to_iob2
 

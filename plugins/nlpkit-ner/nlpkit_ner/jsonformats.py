@@ -15,9 +15,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from nlpkit.errors import DataError
-from nlpkit.readers import iter_rows
-
+from nlpkit.contracts.errors import DataError
+from nlpkit.engines.readers import iter_rows
 from nlpkit_ner.records import NerExample, RelationExample, Span
 from nlpkit_ner.words import example_from_text
 

@@ -6,16 +6,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpkit.errors import DataError, NlpkitError
-from nlpkit.options import READ, TRAIN, TRAIN_PREDICT, Option
-from nlpkit.tasks import Head, Task, _require_text
-
+from nlpkit.contracts.errors import DataError, NlpkitError
+from nlpkit.contracts.options import READ, TRAIN, TRAIN_PREDICT, Option
+from nlpkit.contracts.tasks import Head, Task, _require_text
 from nlpkit_ner.records import Entities, NerExample
 from nlpkit_ner.tags import SCHEMES
 
 if TYPE_CHECKING:
-    from nlpkit.inference import InferenceStats
-    from nlpkit.models import Model
+    from nlpkit.contracts.models import Model
+    from nlpkit.engines.inference import InferenceStats
 
 SUBWORD_LABELS = ("first", "all")
 
@@ -58,8 +57,7 @@ class NerTask(Task):
     def read_inputs(self, path: str | Path) -> list[NerExample]:
         """Plain text (`.txt`, one text per line), JSON lines, or a CoNLL file (pre-tokenised)."""
         if Path(path).suffix.lower() == ".txt":
-            from nlpkit.readers import read_text
-
+            from nlpkit.engines.readers import read_text
             from nlpkit_ner.words import example_from_text
 
             lines = read_text(path).splitlines()
@@ -106,7 +104,7 @@ class NerTask(Task):
     # training --------------------------------------------------------------------
     def training_features(self, examples: Sequence[NerExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
         options = self.resolve_options("train", options)
-        from nlpkit.heads.words import encode_words, special_ids, window_ids, windows
+        from nlpkit.engines.heads.words import encode_words, special_ids, window_ids, windows
 
         assert label2id is not None
         mode = options["subword_labels"]

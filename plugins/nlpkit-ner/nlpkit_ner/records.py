@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from nlpkit.tasks import Entity, Record, Relation
+from nlpkit.contracts.tasks import Entity, Record, Relation
 
 #: A token span with a type: (start word, end word exclusive, type).
 Span = tuple[int, int, str]

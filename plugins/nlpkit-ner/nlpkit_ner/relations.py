@@ -24,15 +24,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpkit.errors import DataError, NlpkitError
-from nlpkit.options import PREDICT, TRAIN, TRAIN_PREDICT, Option, saved_options
-from nlpkit.tasks import Entity, Head, Relation, Task, _require_text
-
+from nlpkit.contracts.errors import DataError, NlpkitError
+from nlpkit.contracts.options import PREDICT, TRAIN, TRAIN_PREDICT, Option, saved_options
+from nlpkit.contracts.tasks import Entity, Head, Relation, Task, _require_text
 from nlpkit_ner.records import Entities, Extraction, NerExample, RelationExample, Span
 
 if TYPE_CHECKING:
-    from nlpkit.inference import InferenceStats
-    from nlpkit.models import Model
+    from nlpkit.contracts.models import Model
+    from nlpkit.engines.inference import InferenceStats
 
 NO_RELATION = "no_relation"
 #: Pairs marked and classified per call, in batches: memory holds this many, never all pairs.
@@ -77,7 +76,7 @@ class RelationTask(Task):
     def read_inputs(self, path: str | Path) -> list[RelationExample]:
         """Plain text (`.txt`, one text per line; entities come from the NER model) or a labelled format."""
         if Path(path).suffix == ".txt":
-            from nlpkit.readers import read_text
+            from nlpkit.engines.readers import read_text
 
             return self.parse_inputs([line for line in read_text(path).splitlines() if line.strip()])
         return self.read(path, require_labels=False)
@@ -148,8 +147,7 @@ class RelationTask(Task):
     def _ner_spans(self, ner_path: str, inputs: Sequence[RelationExample], batch_size: int, stats: InferenceStats | None, progress: bool) -> tuple[list[list[Span]], list[list[Entity]]]:
         """Entities found by the NER model: word spans, and the records (with scores)."""
         from nlpkit.api import get_task
-        from nlpkit.models import load_model
-
+        from nlpkit.resolution.models import load_model
         from nlpkit_ner.ner import entity_tags
         from nlpkit_ner.tags import decode_spans
 
@@ -164,8 +162,7 @@ class RelationTask(Task):
     def _classify(self, model: Model, inputs: Sequence[RelationExample], spans: list[list[Span]], jobs: Iterable[tuple[int, int, int]], batch_size: int, stats: InferenceStats | None, progress: bool, offset: float = 0.0) -> Iterator[tuple[tuple[int, int, int], tuple[str, float]]]:
         """(job, (label, probability)) per pair, in job order. Pairs are marked and classified
         `PAIRS_PER_CALL` at a time, so memory holds one chunk, however many pairs a text has."""
-        from nlpkit.inference import chunked
-
+        from nlpkit.engines.inference import chunked
         from nlpkit_ner.markers import MARKERS, POOL_AT, marked_window
 
         labels = list(model.labels or [])
@@ -209,8 +206,7 @@ class RelationTask(Task):
         options = self.resolve_options("train", options)
         import random
 
-        from nlpkit.heads.words import encode_focused
-
+        from nlpkit.engines.heads.words import encode_focused
         from nlpkit_ner.markers import marked_window
 
         assert label2id is not None

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from nlpkit.errors import DataError
-
+from nlpkit.contracts.errors import DataError
 from nlpkit_ner.records import RelationExample
 from nlpkit_ner.words import example_from_text
 

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from nlpkit.testing.parity import parity  # noqa: F401  (the fixture; here too so the tests run from the unpacked sdist)
 
 CONLL03 = """-DOCSTART- -X- -X- O
@@ -91,7 +92,7 @@ def tiny_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny_ner_model(tmp_path_factory: pytest.TempPathFactory, tiny_encoder: Path, conll03: Path) -> Path:
     """The tiny encoder fine-tuned for `ner` on the CoNLL-2003-style fixture (one step)."""
     import nlpkit
-    from nlpkit.training import TrainConfig
+    from nlpkit.engines.training import TrainConfig
 
     out = tmp_path_factory.mktemp("ner") / "model"
     nlpkit.finetune("ner", model=str(tiny_encoder), train=str(conll03), output=out, config=TrainConfig(max_steps=1, progress=False))

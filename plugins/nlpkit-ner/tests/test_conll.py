@@ -1,6 +1,6 @@
 import pytest
 
-from nlpkit.errors import DataError
+from nlpkit.contracts.errors import DataError
 from nlpkit_ner.conll import read_conll
 
 

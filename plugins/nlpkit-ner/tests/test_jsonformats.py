@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from nlpkit.errors import DataError
+from nlpkit.contracts.errors import DataError
 from nlpkit_ner.jsonformats import ner_examples, read_span_json, read_span_jsonl
 
 

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlpkit import metrics
-from nlpkit.errors import NlpkitError
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.resolution import metrics
 from nlpkit_ner.metrics.entities import EntityF1, entities
 from nlpkit_ner.metrics.relations import RelationF1, SemEvalF1
 

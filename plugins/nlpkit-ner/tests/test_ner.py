@@ -1,11 +1,10 @@
 import json
-
 from types import SimpleNamespace
 
 import pytest
 
-from nlpkit.errors import NlpkitError
-from nlpkit.tasks import Head
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.contracts.tasks import Head
 from nlpkit_ner.ner import NerTask, entity_tags
 from nlpkit_ner.records import NerExample
 
@@ -40,7 +39,7 @@ class FixedTagger:
 def tagger(tiny_encoder):
     import transformers
 
-    from nlpkit.backends.transformers import TransformersModel
+    from nlpkit.engines.backends.transformers import TransformersModel
 
     tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_encoder)
     network = FixedTagger(tokenizer, {"paris": "B-LOC", "berlin": "I-LOC", "q": "B-PER", "##x": "I-PER"})
@@ -140,7 +139,7 @@ def test_finetune_options_are_saved_typed_and_reloaded_at_predict_time(tiny_enco
     saved = json.loads((out / "nlpkit.json").read_text())["training"]["task_options"]
     assert saved == {"window_overlap": 3, "scheme": "iob1"}
     seen = {}
-    from nlpkit.backends.transformers import TransformersModel
+    from nlpkit.engines.backends.transformers import TransformersModel
 
     original = TransformersModel.tag_words
     monkeypatch.setattr(TransformersModel, "tag_words", lambda self, *a, **k: seen.update(k) or original(self, *a, **k))

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlpkit.errors import NlpkitError
+from nlpkit.contracts.errors import NlpkitError
 from nlpkit_ner.metrics.relations import RelationF1, SemEvalF1
 
 SETTINGS = settings(max_examples=120, deadline=None, derandomize=True, database=None)

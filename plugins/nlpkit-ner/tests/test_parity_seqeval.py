@@ -143,8 +143,9 @@ def test_iob1_strict_mode_equals_seqeval_strict_on_the_same_entities_in_iob2(par
 
 def test_a_tag_outside_the_scheme_is_refused_by_both(parity):
     """seqeval's strict IOB2 raises on S-/E- tags; nlpkit refuses them in either mode, naming where."""
-    from nlpkit.errors import NlpkitError
     from seqeval.scheme import IOB2
+
+    from nlpkit.contracts.errors import NlpkitError
 
     preds, refs = [["S-PER", "O"]], [["B-PER", "O"]]
     with pytest.raises(ValueError):

@@ -5,8 +5,8 @@ import time
 import pytest
 
 import nlpkit
-from nlpkit.errors import NlpkitError
-from nlpkit.training import TrainConfig
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.engines.training import TrainConfig
 from nlpkit_ner.markers import MARKERS, marked_words
 from nlpkit_ner.records import Extraction
 from nlpkit_ner.relations import NO_RELATION, RelationTask
@@ -99,7 +99,7 @@ def test_pairs_are_classified_from_the_marker_states(trained):
     import torch
     import transformers
 
-    from nlpkit.pooling import marker_logits
+    from nlpkit.engines.pooling import marker_logits
 
     network = transformers.AutoModelForSequenceClassification.from_pretrained(trained / "re-model").eval()
     tokenizer = transformers.AutoTokenizer.from_pretrained(trained / "re-model")
@@ -134,8 +134,8 @@ class PairCounter:
     """A pure-Python model of the contract that records how many marked pairs each call holds."""
 
     def __new__(cls, reach: int):
-        from nlpkit.models import Model
-        from nlpkit.tasks import Head
+        from nlpkit.contracts.models import Model
+        from nlpkit.contracts.tasks import Head
 
         class Counter(Model):
             backend = "counter"

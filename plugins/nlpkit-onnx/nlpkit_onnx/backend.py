@@ -4,7 +4,7 @@ A folder written by `nlpkit export … --to onnx` holds the graph (``model.onnx`
 ``marked.onnx`` too for a marker-pooled relations classifier), the tokenizer and an
 ``nlpkit.json`` whose ``backend`` is ``onnx`` and whose ``onnx`` section says what the
 graph expects. Inputs are prepared by the same core helpers as the transformers
-backend (`nlpkit.heads`), batched by the one inference loop (`nlpkit.inference`),
+backend (`nlpkit.engines.heads`), batched by the one inference loop (`nlpkit.engines.inference`),
 and only the per-batch step differs: numpy arrays into an `InferenceSession`.
 """
 
@@ -15,16 +15,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpkit.errors import ModelLoadError, NlpkitError
-from nlpkit.inference import iter_batches, run_batches
-from nlpkit.models import DEFAULT_MAX_LENGTH, Backend, Model
-from nlpkit.tasks import Head
+from nlpkit.contracts.errors import ModelLoadError, NlpkitError
+from nlpkit.contracts.models import DEFAULT_MAX_LENGTH, Backend, Model
+from nlpkit.contracts.tasks import Head
+from nlpkit.engines.inference import iter_batches, run_batches
 
 if TYPE_CHECKING:
-    from nlpkit.heads.spans import SpanBatch
-    from nlpkit.heads.words import WordWindow
-    from nlpkit.inference import InferenceStats
-    from nlpkit.tasks import Task
+    from nlpkit.contracts.tasks import Task
+    from nlpkit.engines.heads.spans import SpanBatch
+    from nlpkit.engines.heads.words import WordWindow
+    from nlpkit.engines.inference import InferenceStats
 
 __all__ = ["GRAPH_FILE", "MARKED_GRAPH_FILE", "INSTALL_HINT", "OnnxBackend", "OnnxModel", "import_onnxruntime", "new_session", "softmax"]
 
@@ -132,8 +132,8 @@ class OnnxModel(Model):
     def classify_marked(self, items: Sequence[tuple[Sequence[str], int, int]], markers: tuple[str, str], *, logit_bias: Sequence[float] | None = None, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
         import numpy as np
 
-        from nlpkit.heads.words import encode_focused
-        from nlpkit.pooling import marker_positions
+        from nlpkit.engines.heads.words import encode_focused
+        from nlpkit.engines.pooling import marker_positions
 
         self._require(Head.SEQUENCE_CLASSIFICATION)
         if self.marked is None:
@@ -170,7 +170,7 @@ class OnnxModel(Model):
 
     # token classification ----------------------------------------------------------------
     def tag_words(self, sentences: Sequence[Sequence[str]], *, window_overlap: int | None = None, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[list[float]]]:
-        from nlpkit.heads.words import collect_words, word_windows
+        from nlpkit.engines.heads.words import collect_words, word_windows
 
         self._require(Head.TOKEN_CLASSIFICATION)
         rows, sizes = word_windows(self.tokenizer, sentences, self.max_length, window_overlap)
@@ -186,7 +186,7 @@ class OnnxModel(Model):
     def span_scores(self, questions: Sequence[str], contexts: Sequence[str], *, max_length: int, doc_stride: int, max_question_length: int, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> Iterator[SpanBatch]:
         import numpy as np
 
-        from nlpkit.heads.spans import SpanBatch, build_windows, question_counter
+        from nlpkit.engines.heads.spans import SpanBatch, build_windows, question_counter
 
         self._require(Head.SPAN_EXTRACTION)
         windows = build_windows(self.tokenizer, questions, contexts, max_length=min(max_length, self.max_length), doc_stride=doc_stride, max_question_length=max_question_length)

@@ -5,7 +5,7 @@ pooling included when the card says so), traced by torch's TorchScript-based ONN
 exporter with dynamic batch and sequence axes. A classifier whose tokenizer carries
 added special tokens (the entity markers of a relations model) also gets the
 marker-pooled graph (``marked.onnx``): the pooled positions are graph inputs, found
-outside the graph by `nlpkit.pooling.marker_positions`, so any markers work.
+outside the graph by `nlpkit.engines.pooling.marker_positions`, so any markers work.
 
 Before anything is written the export is run by ONNX Runtime on sample inputs of
 other batch sizes and lengths than the traced ones (padding included) and compared
@@ -27,10 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nlpkit.errors import NlpkitError
-from nlpkit.models import MODEL_CARD_FILE, read_model_card
-from nlpkit.tasks import Head
-
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.contracts.models import MODEL_CARD_FILE
+from nlpkit.contracts.tasks import Head
+from nlpkit.resolution.models import read_model_card
 from nlpkit_onnx.backend import GRAPH_FILE, HEADS, MARKED_GRAPH_FILE, import_onnxruntime, new_session
 
 __all__ = ["FP32_TOLERANCE", "ExportReport", "export_onnx"]
@@ -91,7 +91,7 @@ def _modules(network: Any, head: Head, names: list[str]) -> dict[str, tuple[Any,
     """Per graph file: (torch module, input names, output names)."""
     import torch
 
-    from nlpkit.pooling import logits_at
+    from nlpkit.engines.pooling import logits_at
 
     outputs = ["start_logits", "end_logits"] if head is Head.SPAN_EXTRACTION else ["logits"]
 
@@ -212,7 +212,7 @@ def export_onnx(folder: str | Path, output: str | Path, *, int8: bool = False, t
     meta = _refuse(folder, output)
     import_onnxruntime()  # missing: say how to install before the slow part
     from nlpkit.api import get_task
-    from nlpkit.models import load_model
+    from nlpkit.resolution.models import load_model
 
     task = get_task(meta["task"])
     model = load_model(str(folder), task, device="cpu", precision="fp32")

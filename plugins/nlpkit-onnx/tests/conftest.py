@@ -29,7 +29,7 @@ def fine_tuned(root: Path, task_name: str, kind: str, labels: list[str] | None =
     """A tiny BERT with a `kind` head saved the way `nlpkit finetune` saves a model for `task_name`
     (weights, tokenizer and nlpkit.json); a relations model gets its entity marker tokens."""
     import nlpkit
-    from nlpkit.models import write_model_card
+    from nlpkit.resolution.models import write_model_card
     from nlpkit.testing import tiny_bert
 
     base = tiny_bert(root / f"{task_name}-base", WORDS, head=kind, labels=labels, seed=3)

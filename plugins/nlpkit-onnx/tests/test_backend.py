@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 import nlpkit
-from nlpkit.errors import NlpkitError
+from nlpkit.contracts.errors import NlpkitError
 from nlpkit.testing import SENTIMENT_FIXTURE
-
 
 #: int8 on these tiny random models (hidden size 32): probabilities move by at most this much
 #: (measured: at most 0.0012, NER; 4e-5 sentiment, 8e-5 QA, 1e-5 relations). Real models: benchmarks/results/onnx.md.
@@ -105,8 +104,8 @@ def test_int8_export_stays_within_the_stated_tolerance_of_fp32(task, exports, in
         rows_b = [row for batch in list(int8.span_scores(questions, contexts, **options)) for row in batch.start_logits]
         batches = list(zip(rows_a, rows_b))
         # logits, not probabilities: compare their softmax over each window's positions
-        from nlpkit_onnx.backend import softmax
         import numpy as np
+        from nlpkit_onnx.backend import softmax
 
         pairs = ((softmax(np.asarray(a, dtype=float)).tolist(), softmax(np.asarray(b, dtype=float)).tolist()) for a, b in batches)
     worst = max(abs(x - y) for a, b in pairs for x, y in zip(a, b))

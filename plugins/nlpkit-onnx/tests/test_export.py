@@ -7,10 +7,10 @@ import sys
 
 import pytest
 from click.testing import CliRunner
+from nlpkit_onnx.export import export_onnx
 
 from nlpkit.cli import cli
-from nlpkit.errors import NlpkitError
-from nlpkit_onnx.export import export_onnx
+from nlpkit.contracts.errors import NlpkitError
 
 
 def invoke(*args: str):

@@ -21,11 +21,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nlpkit.tasks import Answer
+from nlpkit.contracts.tasks import Answer
 
 if TYPE_CHECKING:
-    from nlpkit.inference import InferenceStats
-    from nlpkit.models import Model
+    from nlpkit.contracts.models import Model
+    from nlpkit.engines.inference import InferenceStats
 
 DEFAULT_MAX_ANSWER_LENGTH = 30
 DEFAULT_N_BEST = 20

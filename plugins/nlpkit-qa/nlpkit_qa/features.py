@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nlpkit.errors import DataError
-from nlpkit.heads.spans import Window, build_windows
-
+from nlpkit.contracts.errors import DataError
+from nlpkit.engines.heads.spans import Window, build_windows
 from nlpkit_qa.records import QAExample
 
 

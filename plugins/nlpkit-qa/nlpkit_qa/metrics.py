@@ -27,8 +27,8 @@ import re
 import string
 from typing import Any
 
-from nlpkit.errors import NlpkitError
-from nlpkit.metrics.base import NlpkitMetric
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.engines.metrics.base import NlpkitMetric
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCTUATION = frozenset(string.punctuation)

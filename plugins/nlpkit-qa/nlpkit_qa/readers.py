@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from nlpkit.errors import DataError
-from nlpkit.readers import iter_jsonl, read_text
-
+from nlpkit.contracts.errors import DataError
+from nlpkit.engines.readers import iter_jsonl, read_text
 from nlpkit_qa.records import GoldAnswer, QAExample
 
 log = logging.getLogger("nlpkit.qa")

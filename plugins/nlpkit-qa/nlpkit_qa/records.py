@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nlpkit.tasks import Answer, Record
+from nlpkit.contracts.tasks import Answer, Record
 
 
 @dataclass

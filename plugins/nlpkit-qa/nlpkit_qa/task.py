@@ -2,7 +2,7 @@
 
 Transformers 5 has no question-answering pipeline, so this task does what it did
 (and what `run_qa.py` does for training): the model scores windows over long
-contexts (`Model.span_scores`; windows in `nlpkit.heads.spans`), all questions'
+contexts (`Model.span_scores`; windows in `nlpkit.engines.heads.spans`), all questions'
 windows in length-sorted batches, so many questions about one context are answered
 together; this plugin labels training windows (`nlpkit_qa.features`) and decodes
 spans (`nlpkit_qa.decoding`).
@@ -15,18 +15,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpkit.errors import DataError, NlpkitError
-from nlpkit.heads.spans import DEFAULT_DOC_STRIDE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_QUESTION_LENGTH
-from nlpkit.options import READ, TRAIN_PREDICT, Option
-from nlpkit.tasks import Answer, Head, Record, Task
-
+from nlpkit.contracts.errors import DataError, NlpkitError
+from nlpkit.contracts.options import READ, TRAIN_PREDICT, Option
+from nlpkit.contracts.tasks import Answer, Head, Record, Task
+from nlpkit.engines.heads.spans import DEFAULT_DOC_STRIDE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_QUESTION_LENGTH
 from nlpkit_qa.decoding import DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_N_BEST
 from nlpkit_qa.readers import BAD_ANSWER_POLICIES
 from nlpkit_qa.records import QAExample, RankedAnswers
 
 if TYPE_CHECKING:
-    from nlpkit.inference import InferenceStats
-    from nlpkit.models import Model
+    from nlpkit.contracts.models import Model
+    from nlpkit.engines.inference import InferenceStats
 
 
 
@@ -91,7 +90,7 @@ class QuestionAnsweringTask(Task):
         """SQuAD JSON or JSON lines (answers optional), or a text file with one
         question per line (their context then comes from ``-O context=…``)."""
         if Path(path).suffix.lower() == ".txt":
-            from nlpkit.readers import read_text
+            from nlpkit.engines.readers import read_text
 
             lines = read_text(path).splitlines()
             return [QAExample(question=line, source=f"{path}:{n}") for n, line in enumerate(lines, start=1) if line.strip()]
@@ -176,7 +175,7 @@ def _with_context(inputs: Sequence[QAExample], options: dict[str, Any]) -> list[
     if options.get("context_file") is not None:
         if context is not None:
             raise NlpkitError("give the option context or context_file, not both")
-        from nlpkit.readers import read_text
+        from nlpkit.engines.readers import read_text
 
         context = read_text(options["context_file"])
     if context is not None:

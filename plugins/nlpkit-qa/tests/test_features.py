@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from nlpkit_qa.testing import CONTEXT, QUIRKY
 
-from nlpkit.errors import DataError
+from nlpkit.contracts.errors import DataError
 from nlpkit_qa.features import training_features
 from nlpkit_qa.records import GoldAnswer, QAExample
+from nlpkit_qa.testing import CONTEXT, QUIRKY
 
 
 def labelled_text(feature: dict[str, Any], tokenizer: Any) -> str:

@@ -7,10 +7,10 @@ import logging
 from pathlib import Path
 
 import pytest
-from nlpkit_qa.testing import CONTEXT, SQUAD_V1, write_json
 
-from nlpkit.errors import DataError
+from nlpkit.contracts.errors import DataError
 from nlpkit_qa.readers import read_qa_file, read_rows
+from nlpkit_qa.testing import CONTEXT, SQUAD_V1, write_json
 
 
 def test_squad_v1_gives_one_example_per_question_with_all_answers(squad_v1: Path) -> None:

@@ -32,7 +32,7 @@ def test_metric_is_an_evaluate_metric() -> None:
 
 
 def test_mismatched_lengths_are_an_error() -> None:
-    from nlpkit.errors import NlpkitError
+    from nlpkit.contracts.errors import NlpkitError
 
     with pytest.raises(NlpkitError, match="1 predictions but 0 references"):
         Squad.score(["a"], [])

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from nlpkit_qa.testing import CONTEXT, QUIRKY
 
 import nlpkit
-from nlpkit.errors import NlpkitError
-from nlpkit.inference import InferenceStats
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.engines.inference import InferenceStats
 from nlpkit_qa.records import QAExample, RankedAnswers
+from nlpkit_qa.testing import CONTEXT, QUIRKY
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +125,8 @@ def test_cli_reports_a_broken_answer_offset_in_one_line(tiny_qa: Path, tmp_path:
 
 
 def test_reader_hint_on_bad_answer_is_passable_from_the_command_line(tmp_path: Path, tiny_qa: Path) -> None:
-    from nlpkit_qa.testing import SQUAD_V1, write_json
-
     from nlpkit.cli import cli
+    from nlpkit_qa.testing import SQUAD_V1, write_json
 
     data = json.loads(json.dumps(SQUAD_V1))
     data["data"][0]["paragraphs"][0]["qas"][1]["answers"][0]["answer_start"] = 40  # shifted: the reader refuses it by default

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nlpkit.engines.heads.spans import build_windows
 from nlpkit_qa.testing import CONTEXT, QUIRKY
-
-from nlpkit.heads.spans import build_windows
 
 
 def context_tokens(window: Any) -> list[int]:

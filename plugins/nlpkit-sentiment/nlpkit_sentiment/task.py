@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nlpkit.classification import TextClassificationTask
+from nlpkit.engines.classification import TextClassificationTask
 
 
 class SentimentTask(TextClassificationTask):

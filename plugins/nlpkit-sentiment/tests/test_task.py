@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import nlpkit
-from nlpkit.errors import DataError
+from nlpkit.contracts.errors import DataError
 from nlpkit.testing import check_task
 from nlpkit_sentiment import SentimentTask
 from nlpkit_sentiment.plugin import BINARY

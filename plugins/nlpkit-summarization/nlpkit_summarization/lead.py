@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpkit.errors import NlpkitError
-from nlpkit.models import Backend, Model
-from nlpkit.tasks import Head
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.contracts.models import Backend, Model
+from nlpkit.contracts.tasks import Head
 
 if TYPE_CHECKING:
-    from nlpkit.generation import GenerationOutput
-    from nlpkit.inference import InferenceStats
+    from nlpkit.engines.generation import GenerationOutput
+    from nlpkit.engines.inference import InferenceStats
 
 
 class LeadModel(Model):
@@ -31,9 +31,8 @@ class LeadModel(Model):
         self.n = n
 
     def generate(self, texts: Sequence[str], request: Any = None, *, batch_size: int = 16, stats: InferenceStats | None = None, progress: bool = False) -> list[GenerationOutput]:
-        from nlpkit.generation import GenerationOutput
-        from nlpkit.inference import run_batches
-
+        from nlpkit.engines.generation import GenerationOutput
+        from nlpkit.engines.inference import run_batches
         from nlpkit_summarization.sentences import split_sentences
 
         def step(batch: list[str]) -> list[GenerationOutput]:

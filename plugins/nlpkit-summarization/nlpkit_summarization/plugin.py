@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from nlpkit import DatasetSpec, MetricSpec, ModelSpec, hookimpl
-from nlpkit.tasks import Head
+from nlpkit.contracts.tasks import Head
 
 SUITES = Path(__file__).parent / "suites"
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from nlpkit.errors import NlpkitError
-from nlpkit.metrics.base import NlpkitMetric
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.engines.metrics.base import NlpkitMetric
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 LSUM_LINES = {False: "newlines (as rouge-score)", True: "sentences (nlpkit_summarization.sentences, one per line)"}

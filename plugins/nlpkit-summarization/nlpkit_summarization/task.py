@@ -1,6 +1,6 @@
 """The summarization task: documents in, summaries out, ROUGE against one or more references.
 
-Generation and training come from `nlpkit.generation.Seq2SeqTask`; this module
+Generation and training come from `nlpkit.engines.generation.Seq2SeqTask`; this module
 knows the file formats and what to do with documents longer than the model's
 input (truncate and count them, or summarise chunk by chunk with
 ``-O long_documents=chunk``).
@@ -12,14 +12,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpkit.errors import DataError
-from nlpkit.generation import GenerationOutput, GenerationRequest, Seq2SeqExample, Seq2SeqTask
-from nlpkit.options import Option
-from nlpkit.readers import iter_rows, read_text
+from nlpkit.contracts.errors import DataError
+from nlpkit.contracts.options import Option
+from nlpkit.engines.generation import GenerationOutput, GenerationRequest, Seq2SeqExample, Seq2SeqTask
+from nlpkit.engines.readers import iter_rows, read_text
 
 if TYPE_CHECKING:
-    from nlpkit.inference import InferenceStats
-    from nlpkit.models import Model
+    from nlpkit.contracts.models import Model
+    from nlpkit.engines.inference import InferenceStats
 
 DOCUMENT_FIELDS = ("document", "source", "dialogue", "article", "text")
 SUMMARY_FIELDS = ("summary", "target", "summaries", "highlights", "tldr")

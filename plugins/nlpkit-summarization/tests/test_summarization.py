@@ -7,7 +7,7 @@ import json
 import pytest
 
 import nlpkit
-from nlpkit.errors import DataError
+from nlpkit.contracts.errors import DataError
 from nlpkit_summarization.task import SummarizationTask, chunk_text
 
 DOCS = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nlpkit.metrics.base import NlpkitMetric
+from nlpkit.engines.metrics.base import NlpkitMetric
 
 FEATURES = {"predictions": "string", "references": ["string"]}
 

@@ -1,7 +1,7 @@
 """The translation task: parallel text or JSON lines in, translations out, sacreBLEU/chrF.
 
 Generation, training features and model conventions (T5 prefixes, mBART/NLLB
-language codes) come from `nlpkit.generation.Seq2SeqTask`; this module knows the
+language codes) come from `nlpkit.engines.generation.Seq2SeqTask`; this module knows the
 file formats and the language pair.
 """
 
@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpkit.errors import DataError, NlpkitError
-from nlpkit.generation import GenerationRequest, Seq2SeqExample, Seq2SeqTask, generation_defaults, language_token, t5_translation_prefix
-from nlpkit.options import ALL, Option
-from nlpkit.readers import iter_rows, read_text
+from nlpkit.contracts.errors import DataError, NlpkitError
+from nlpkit.contracts.options import ALL, Option
+from nlpkit.engines.generation import GenerationRequest, Seq2SeqExample, Seq2SeqTask, generation_defaults, language_token, t5_translation_prefix
+from nlpkit.engines.readers import iter_rows, read_text
 
 if TYPE_CHECKING:
-    from nlpkit.models import Model
+    from nlpkit.contracts.models import Model
 
 LANGUAGE_SUFFIX = re.compile(r"[a-z]{2,3}")
 JSON_SUFFIXES = {".jsonl", ".json", ".ndjson"}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from nlpkit.errors import DataError, NlpkitError
+from nlpkit.contracts.errors import DataError, NlpkitError
 from nlpkit_translation.task import TranslationTask
 
 EN = ["A man rides a bike.", "Two dogs play in the snow.", "A girl reads a book."]
@@ -78,8 +78,8 @@ def test_options_that_contradict_the_data_and_unknown_codes_are_refused(parallel
     with pytest.raises(NlpkitError, match="target='fr' contradicts the data"):
         task.check_inputs(examples, {"target": "fr"})
     assert task.check_inputs(examples, {}) == {"source": "en", "target": "de"}
-    from nlpkit.models import Model
-    from nlpkit.tasks import Head
+    from nlpkit.contracts.models import Model
+    from nlpkit.contracts.tasks import Head
 
     class NoLanguageTokens(Model):  # a model of the contract that knows no language tokens
         backend = "stub"
@@ -92,7 +92,7 @@ def test_options_that_contradict_the_data_and_unknown_codes_are_refused(parallel
 
 
 def test_metric_inputs_are_aligned_per_example(parallel):
-    from nlpkit.generation import GeneratedText
+    from nlpkit.engines.generation import GeneratedText
 
     examples = TranslationTask().read(parallel)
     preds, refs, kwargs = TranslationTask().metric_inputs("sacrebleu", [GeneratedText(text=d) for d in DE], examples)
@@ -130,7 +130,7 @@ def test_mbart_style_language_codes_force_the_target_language_token(tmp_path):
     import torch
     from transformers import AutoTokenizer
 
-    from nlpkit.backends.transformers import TransformersBackend
+    from nlpkit.engines.backends.transformers import TransformersBackend
     from nlpkit.testing import tiny_t5
 
     folder = tiny_t5(tmp_path / "t5", EN)

@@ -25,8 +25,8 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any
 
-from nlpkit.errors import NlpkitError
-from nlpkit.metrics.base import NlpkitMetric
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.engines.metrics.base import NlpkitMetric
 from nlpkit_ner.iob import SCHEME_PREFIXES, SchemeError, check_scheme
 
 MODES = ("default", "strict")

@@ -24,8 +24,8 @@ import re
 from collections import Counter
 from typing import Any
 
-from nlpkit.errors import NlpkitError
-from nlpkit.metrics.base import NlpkitMetric
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.engines.metrics.base import NlpkitMetric
 from nlpkit_ner.metrics.entities import prf
 
 RELATION = [["string"]]

@@ -1,9 +1,0 @@
-"""The model backends the core ships: `transformers` and `sklearn`.
-
-Importing this package is cheap; each backend imports its libraries on first use.
-"""
-
-from nlpkit.backends.sklearn import SklearnBackend
-from nlpkit.backends.transformers import TransformersBackend
-
-__all__ = ["SklearnBackend", "TransformersBackend"]
