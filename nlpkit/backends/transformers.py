@@ -180,62 +180,35 @@ class TransformersModel(Model):
     def tag_words(self, sentences: Sequence[Sequence[str]], *, window_overlap: int | None = None, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[list[float]]]:
         import torch
 
-        from nlpkit.heads.words import best_window, encode_words, special_ids, window_ids, windows
+        from nlpkit.heads.words import WordWindow, collect_words, word_windows
 
         self._require(Head.TOKEN_CLASSIFICATION)
-        prefix, suffix = special_ids(self.tokenizer)
-        budget = self.max_length - len(prefix) - len(suffix)
-        pieces = encode_words(self.tokenizer, sentences)
-        # one row per window: (sentence, first word of the window, ids, first sub-word position of each word)
-        rows: list[tuple[int, int, list[int], list[int]]] = []
-        picks: list[list[int]] = []
-        for i, words in enumerate(pieces):
-            ranges = windows(words, budget, window_overlap) if words else []
-            picks.append(best_window(ranges) if ranges else [])
-            for k, (start, end) in enumerate(ranges):
-                ids, firsts = window_ids(words, start, end, budget, prefix, suffix)
-                # keep only the words this window is the best one for
-                wanted = [(start + offset, position) for offset, position in enumerate(firsts) if picks[i][start + offset] == k]
-                rows.append((i, k, ids, wanted))  # type: ignore[arg-type]
-        out: list[list[list[float]]] = [[[] for _ in words] for words in pieces]
+        rows, sizes = word_windows(self.tokenizer, sentences, self.max_length, window_overlap)
         self.network.eval()
 
-        def step(batch: list[tuple[int, int, list[int], list[tuple[int, int]]]]) -> list[list[list[float]]]:
-            logits = self.network(**self._tensors([{"input_ids": row[2]} for row in batch])).logits
+        def step(batch: list[WordWindow]) -> list[list[list[float]]]:
+            logits = self.network(**self._tensors([{"input_ids": row.input_ids} for row in batch])).logits
             probs = to_cpu(logits).softmax(-1)
-            where = [(b, position) for b, row in enumerate(batch) for _, position in row[3]]
+            where = [(b, position) for b, row in enumerate(batch) for _, position in row.words]
             if not where:
                 return [[] for _ in batch]
             flat = probs[torch.tensor([b for b, _ in where]), torch.tensor([p for _, p in where])].tolist()
             split, start = [], 0
             for row in batch:
-                split.append(flat[start : start + len(row[3])])
-                start += len(row[3])
+                split.append(flat[start : start + len(row.words)])
+                start += len(row.words)
             return split
 
-        for indices, results in iter_batches(rows, step, batch_size=batch_size, length=lambda r: len(r[2]), stats=stats, progress=progress, desc="predict (windows)"):
-            for j, word_probs in zip(indices, results):
-                i, _, _, wanted = rows[j]
-                for (w, _), row in zip(wanted, word_probs):
-                    out[i][w] = row
-        return out
+        return collect_words(rows, sizes, iter_batches(rows, step, batch_size=batch_size, length=lambda r: len(r.input_ids), stats=stats, progress=progress, desc="predict (windows)"))
 
     # span extraction ----------------------------------------------------------------------
     def span_scores(self, questions: Sequence[str], contexts: Sequence[str], *, max_length: int, doc_stride: int, max_question_length: int, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> Iterator[SpanBatch]:
-        from nlpkit.heads.spans import SpanBatch, build_windows
+        from nlpkit.heads.spans import SpanBatch, build_windows, question_counter
 
         self._require(Head.SPAN_EXTRACTION)
         max_length = min(max_length, self.max_length)
         windows = build_windows(self.tokenizer, questions, contexts, max_length=max_length, doc_stride=doc_stride, max_question_length=max_question_length)
-        remaining = [0] * len(questions)  # windows not yet run, per question
-        for w in windows:
-            remaining[w.example] += 1
-
-        def finished(indices: list[int]) -> int:
-            # a question counts in the batch that runs its last window, so the counts add up to the questions
-            for i in indices:
-                remaining[windows[i].example] -= 1
-            return len({windows[i].example for i in indices if remaining[windows[i].example] == 0})
+        finished = question_counter(windows, len(questions))
 
         def step(batch: list[Any]) -> list[tuple[Any, Any]]:
             rows = [{"input_ids": w.input_ids, **({"token_type_ids": w.token_type_ids} if w.token_type_ids is not None else {})} for w in batch]
