@@ -5,13 +5,14 @@ verbs: predict, finetune, evaluate, bench. Importing this package is cheap: torc
 transformers, datasets and evaluate load only when a model or metric is used.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # kept equal to pyproject.toml's version by tests/test_distribution_metadata.py
 
 from nlpkit.api import Evaluation, FinetuneResult, evaluate, finetune, get_task, list_tasks, predict, score
 from nlpkit.bench import SuiteSpec
 from nlpkit.classification import TextClassificationTask
 from nlpkit.data import DatasetSpec, load_examples
 from nlpkit.errors import DataError, ModelLoadError, NlpkitError, PluginError, UnknownNameError
+from nlpkit.generation import Seq2SeqExample, Seq2SeqTask
 from nlpkit.hookspecs import hookimpl
 from nlpkit.inference import InferenceStats
 from nlpkit.metrics import MetricSpec
@@ -31,7 +32,7 @@ __all__ = [
     "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec",
     "Option", "require_text",
     # building blocks
-    "TextClassificationTask", "NlpkitMetric",
+    "TextClassificationTask", "Seq2SeqTask", "Seq2SeqExample", "NlpkitMetric",
     # records
     "Record", "TextExample", "Classification", "Entity", "Relation", "Answer", "Generation",
     # errors

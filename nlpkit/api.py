@@ -37,9 +37,14 @@ def get_task(name: str | Task) -> Task:
     """The registered task called `name` (a Task passes through)."""
     if not isinstance(name, str):
         return name
+    from nlpkit.distributions import with_install_hint
+    from nlpkit.errors import UnknownNameError
     from nlpkit.plugins import get_manager
 
-    return get_manager().get("tasks", name)
+    try:
+        return get_manager().get("tasks", name)
+    except UnknownNameError as exc:  # a bundled task whose plugin is missing names its distribution
+        raise with_install_hint(exc) from None
 
 
 def list_tasks() -> list[Task]:
@@ -62,12 +67,20 @@ def read_options(task: Task, options: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in options.items() if "read" in stages.get(k, ())}
 
 
-def _model_for(task: Task, model: str | Model | None, device: str | None = None, precision: str | None = None, trust_remote_code: bool = False) -> Model:
-    """Load `model` onto `device` (default: auto); a loaded model moves only when a device or precision is given."""
-    from nlpkit.models import Model, load_model, place
+def _model_for(task: Task, model: str | Model | None, device: str | None = None, precision: str | None = None, trust_remote_code: bool = False, allow_untrained_head: bool = False) -> Model:
+    """Load `model` onto `device` (default: auto); a loaded model moves only when a device or
+    precision is given. A freshly initialised head is refused unless `allow_untrained_head`."""
+    from nlpkit.models import Model, load_model, place, refuse_untrained_head, resolve_model
 
     if not isinstance(model, Model):
-        return load_model(model, task, device=device, precision=precision, trust_remote_code=trust_remote_code)
+        if not allow_untrained_head:
+            source = resolve_model(model, task, check_hub=False).source
+            if source is not None and Path(source).is_dir():
+                refuse_untrained_head(source, task, model)  # a local checkpoint: before the slow load
+        loaded = load_model(model, task, device=device, precision=precision, trust_remote_code=trust_remote_code)
+        if not allow_untrained_head:
+            refuse_untrained_head(loaded, task, model)  # a hub checkpoint: its config arrives with it
+        return loaded
     if device is None and precision is None:
         return model
     return model.to(place(model, device, precision))
@@ -85,12 +98,14 @@ def predict(
     device: str | None = None,
     precision: str | None = None,
     trust_remote_code: bool = False,
+    allow_untrained_head: bool = False,
 ) -> list[Record]:
     """Predict one record per input. Strings are parsed with the task's `parse_inputs`;
     `options` are the task's declared options (`nlpkit task NAME`), checked before the model loads.
     `device` (auto, cpu, cuda, cuda:N, mps) and `precision` (fp32, fp16, bf16, auto) say
     where the model computes (`nlpkit.device`). `trust_remote_code` lets a checkpoint run
-    its own Python code (refused by default)."""
+    its own Python code (refused by default). A model whose head for the task is untrained
+    (a bare encoder) is refused unless `allow_untrained_head`."""
     task = get_task(task)
     check_settings(batch_size=batch_size)
     options = task_options(task, options, "predict")
@@ -98,7 +113,7 @@ def predict(
         inputs = task.parse_inputs(list(inputs))  # type: ignore[arg-type]
     if not inputs:
         return []
-    return task.predict(_model_for(task, model, device, precision, trust_remote_code), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
+    return task.predict(_model_for(task, model, device, precision, trust_remote_code, allow_untrained_head), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
 
 
 @dataclass
@@ -150,8 +165,10 @@ def evaluate(
     device: str | None = None,
     precision: str | None = None,
     trust_remote_code: bool = False,
+    allow_untrained_head: bool = False,
 ) -> Evaluation:
-    """Predict on labelled data and score it (`device`/`precision` as in `predict`).
+    """Predict on labelled data and score it (`device`/`precision`, and the refusal of an
+    untrained head, as in `predict`).
 
     Gold labels spelled differently from the model's are mapped when the mapping is
     unambiguous (recorded in `Evaluation.label_mapping`), else refused before predicting."""
@@ -166,7 +183,7 @@ def evaluate(
     examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit, read_options=read_options(task, options))
     for example in examples:
         task.check_example_for_scoring(example)
-    loaded = _model_for(task, model, device, precision, trust_remote_code)
+    loaded = _model_for(task, model, device, precision, trust_remote_code, allow_untrained_head)
     examples, mapping = align_labels(loaded, examples, data if isinstance(data, (str, Path)) else "the data")
     start = time.perf_counter()
     predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **options)

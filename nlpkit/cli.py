@@ -14,8 +14,10 @@ from typing import Any
 
 import click
 
+from nlpkit import __version__
 from nlpkit import cli_output as out
 from nlpkit.errors import NlpkitError
+from nlpkit.scaffold import KINDS as SCAFFOLD_KINDS
 
 
 class NlpkitGroup(click.Group):
@@ -36,7 +38,7 @@ click.ClickException.exit_code = 2
 
 
 @click.group(cls=NlpkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="nlpkit")
+@click.version_option(__version__, prog_name="nlpkit", message="%(prog)s %(version)s (distribution nlpkit-core)")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="Show progress bars, library banners and logging.")
 def cli(quiet: bool, verbose: bool) -> None:
@@ -71,6 +73,7 @@ def parse_options(values: tuple[str, ...]) -> dict[str, str]:
 
 
 option_flag = click.option("--option", "-O", "options", multiple=True, metavar="KEY=VALUE", help="Task-specific option (repeatable).")
+untrained_head_flag = click.option("--allow-untrained-head", is_flag=True, help="Use a model whose head for the task is untrained (random predictions; normally refused).")
 trust_flag = click.option("--trust-remote-code", is_flag=True, help="Let a model folder or hub id that ships its own Python code run it (read that code first; off by default).")
 POSITIVE_INT = click.IntRange(min=1)
 POSITIVE_FLOAT = click.FloatRange(min=0, min_open=True)
@@ -296,9 +299,10 @@ def _write_jsonl(records: list[Any], output: Path | None) -> None:
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write JSON lines here instead of stdout.")
 @click.option("--batch-size", default=32, show_default=True, type=POSITIVE_INT)
 @device_flags("default auto: CUDA, else MPS, else the CPU")
+@untrained_head_flag
 @option_flag
 @trust_flag
-def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, device: str | None, precision: str | None, options: tuple[str, ...], trust_remote_code: bool) -> None:
+def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, device: str | None, precision: str | None, allow_untrained_head: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
     """Predict TASK on TEXT arguments or an --input file; JSON lines out."""
     from nlpkit import api
 
@@ -313,7 +317,7 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
         raise NlpkitError("nothing to predict: give TEXT arguments or --input FILE")
     if output is not None:
         _check_output_file(output)
-    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200 and out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision)
+    records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200 and out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision, allow_untrained_head=allow_untrained_head)
     _write_jsonl(records, output)
 
 
@@ -387,13 +391,14 @@ def _print_metrics(metrics: dict[str, dict[str, Any]]) -> None:
 @click.option("--batch-size", default=32, show_default=True, type=POSITIVE_INT)
 @click.option("--json", "as_json", is_flag=True, help="Print the evaluation as JSON on stdout instead of a table.")
 @device_flags("default auto: CUDA, else MPS, else the CPU")
+@untrained_head_flag
 @option_flag
 @trust_flag
-def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, device: str | None, precision: str | None, options: tuple[str, ...], trust_remote_code: bool) -> None:
+def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, metric_names: tuple[str, ...], limit: int | None, batch_size: int, as_json: bool, device: str | None, precision: str | None, allow_untrained_head: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
     """Score a model for TASK on labelled data (gold labels spelled otherwise are mapped when unambiguous, and the mapping printed)."""
     from nlpkit import api
 
-    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision)
+    result = api.evaluate(task, model=model, data=data, data_dir=data_dir, metrics=list(metric_names) or None, limit=limit, batch_size=batch_size, progress=out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision, allow_untrained_head=allow_untrained_head)
     if result.label_mapping:
         click.echo("mapped gold labels to the model's: " + ", ".join(f"{k} → {v}" for k, v in result.label_mapping.items()), err=True)
     if as_json:
@@ -406,7 +411,7 @@ def evaluate(task: str, model: str | None, data: str, data_dir: Path | None, met
 # -- plugin authors ---------------------------------------------------------------
 @cli.command("new-plugin")
 @click.argument("name")
-@click.option("--task-kind", type=click.Choice(["classification"]), default="classification", show_default=True, help="Which core building block the task starts from.")
+@click.option("--task-kind", type=click.Choice(SCAFFOLD_KINDS), default="classification", show_default=True, help="Which core building block the task starts from.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=Path("."), show_default=True, help="Folder to create nlpkit-NAME/ in.")
 @click.option("--description", help="One line saying what the task does.")
 def new_plugin(name: str, task_kind: str, output: Path, description: str | None) -> None:
@@ -496,6 +501,11 @@ def bench_compare(baseline: Path, new: Path, tolerance: float, throughput_ratio:
         out.info(f"{len(regressed)} regression(s)")
         sys.exit(1)
     out.info("no regression")
+
+
+from nlpkit.cli_admin import add_admin_commands  # noqa: E402  (info, install, uninstall)
+
+add_admin_commands(cli)
 
 
 def main() -> None:

@@ -108,9 +108,15 @@ def configure(level: int | None = None) -> None:
         import datasets
 
         (datasets.enable_progress_bars if bars else datasets.disable_progress_bars)()
-    if level <= QUIET and "warning_filters" not in _state:  # -q: errors only, so library warnings go too
+    if "warning_filters" in _state:  # undo an earlier configure's filters
+        warnings.filters[:] = _state["warning_filters"]
+    else:
         _state["warning_filters"] = list(warnings.filters)
+    if level <= QUIET:  # -q: errors only, so library warnings go too
         warnings.simplefilter("ignore")
+    elif level == NORMAL:  # deprecation notices are for developers (-v shows them)
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
     if _handler not in logger.handlers:
         logger.addHandler(_handler)
     logger.propagate = False

@@ -79,8 +79,9 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 def register_metrics(register: Callable[[Any], None]) -> None:
     """Register metrics: call ``register(MetricSpec(name, "module:Class"))``.
 
-    The class (an `nlpkit.metrics.base.NlpkitMetric`, i.e. an ``evaluate.Metric``)
-    is imported only when the metric is first used.
+    The class (an `nlpkit.metrics.base.NlpkitMetric`; instantiating it gives an
+    ``evaluate.Metric``) is imported only when the metric is first used, and its
+    module must not import `evaluate` or `datasets` (a TF-IDF model is scored without them).
 
     :param register: call it with each `nlpkit.MetricSpec`.
     """

@@ -227,10 +227,15 @@ class ResolvedModel:
     source: str | None
     meta: dict[str, Any]
     spec: ModelSpec | None = None
+    #: `source` is a Hugging Face hub id (checked by `nlpkit.hub.check_hub_model`).
+    hub: bool = False
 
 
-def resolve_model(model: str | None, task: Task) -> ResolvedModel:
-    """Work out backend and source for `model` (see module docstring)."""
+def resolve_model(model: str | None, task: Task, *, check_hub: bool = True) -> ResolvedModel:
+    """Work out backend and source for `model` (see module docstring). A hub id is checked
+    at once (offline: a clear error in about a second) unless `check_hub=False`, for
+    callers that check it themselves later (`load_model`, after the cheap settings checks)."""
+    from nlpkit.hub import check_hub_model
     from nlpkit.plugins import get_manager
 
     manager = get_manager()
@@ -241,7 +246,11 @@ def resolve_model(model: str | None, task: Task) -> ResolvedModel:
     backends = manager.registries["backends"]
     if model in manager.registries["models"]:
         spec: ModelSpec = manager.get("models", model)
-        return ResolvedModel(backends.get(spec.backend), spec.resolve_source(), {}, spec)
+        source = spec.resolve_source()
+        hub = spec.backend == "transformers" and bool(source) and not Path(source).expanduser().exists()
+        if hub and check_hub:
+            check_hub_model(source)  # offline: fail in a second, not after ~30 s of retries
+        return ResolvedModel(backends.get(spec.backend), source, {}, spec, hub=hub)
     path = Path(model).expanduser()
     if path.exists():
         if not path.is_dir():
@@ -261,7 +270,54 @@ def resolve_model(model: str | None, task: Task) -> ResolvedModel:
         # a path whose parent folder exists here is a mistyped folder, not a hub id like "org/name"
         raise ModelLoadError(f"{model}: no such model folder")
     # otherwise: a Hugging Face hub id
-    return ResolvedModel(backends.get("transformers"), model, {})
+    if check_hub:
+        check_hub_model(model)
+    return ResolvedModel(backends.get("transformers"), model, {}, hub=True)
+
+
+#: Checkpoint architectures (class-name endings) that carry a trained head of each kind.
+TRAINED_HEAD_ARCHITECTURES: dict[Head, tuple[str, ...]] = {
+    Head.SEQUENCE_CLASSIFICATION: ("ForSequenceClassification",),
+    Head.TOKEN_CLASSIFICATION: ("ForTokenClassification",),
+    Head.SPAN_EXTRACTION: ("ForQuestionAnswering",),
+    Head.SEQ2SEQ: ("ForConditionalGeneration", "ForSeq2SeqLM", "LMHeadModel", "ForCausalLM"),
+}
+
+
+def untrained_head(architectures: Sequence[str] | None, head: Head) -> bool:
+    """True if a checkpoint of these `architectures` (config.json) has no trained `head`:
+    a bare encoder such as MiniLM (``BertModel``) loaded to classify. Unknown: False."""
+    endings = TRAINED_HEAD_ARCHITECTURES.get(head, ())
+    return bool(architectures) and bool(endings) and not any(str(a).endswith(endings) for a in architectures)
+
+
+def checkpoint_architectures(model: Model | str) -> list[str] | None:
+    """The architectures a loaded transformers model, or a checkpoint folder, declares
+    (None for a folder nlpkit fine-tuned, whose card names its task, or when unknown)."""
+    if isinstance(model, Model):
+        if "task" in model.meta:
+            return None
+        return getattr(getattr(getattr(model, "network", None), "config", None), "architectures", None)
+    folder = Path(model)
+    if (folder / MODEL_CARD_FILE).exists() or not (folder / "config.json").is_file():
+        return None
+    try:
+        return json.loads((folder / "config.json").read_text(encoding="utf-8")).get("architectures")
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return None
+
+
+def refuse_untrained_head(model: Model | str, task: Task, name: str | None) -> None:
+    """Raise unless `model` (loaded, or a checkpoint folder) has a trained head for `task`:
+    with a freshly initialised head its predictions would be random."""
+    architectures = checkpoint_architectures(model)
+    if untrained_head(architectures, task.head):
+        shown = name or (model.source if isinstance(model, Model) else model)
+        raise NlpkitError(
+            f"model {shown!r} has no trained {task.head} head (its checkpoint is a {', '.join(architectures or [])}), so its predictions would be random; "
+            f"fine-tune it first: `nlpkit finetune {task.name} --model {shown} --train DATA --output DIR`, then use --model DIR "
+            f"(or pass --allow-untrained-head if you mean it)"
+        )
 
 
 def read_model_card(folder: Path) -> dict[str, Any]:
@@ -299,9 +355,18 @@ def load_model(model: str | None, task: Task, *, labels: list[str] | None = None
 
     `trust_remote_code=True` lets a checkpoint that ships its own Python code run it
     (off by default: such a folder is refused)."""
-    resolved = resolve_model(model, task)
+    from nlpkit.hub import check_hub_model
+
+    resolved = resolve_model(model, task, check_hub=False)
     backend = resolved.backend
+    # explicit device/precision settings are checked first (cheap, and wrong either way);
+    # the automatic choice imports torch, so an unreachable hub id is reported before it
+    explicit = device is not None or precision is not None
+    if resolved.hub and resolved.source and not explicit:
+        check_hub_model(resolved.source)
     placement = place(backend, device, precision)
+    if resolved.hub and resolved.source and explicit:
+        check_hub_model(resolved.source)
     if task.head not in backend.heads:
         raise NlpkitError(f"the {backend.name} backend has no {task.head} head, which task {task.name!r} needs")
     meta = resolved.meta

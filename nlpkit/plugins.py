@@ -50,10 +50,11 @@ from nlpkit.errors import PluginError
 from nlpkit.registry import Registry
 
 ENTRY_POINT_GROUP = "nlpkit"
-CORE_DISTRIBUTION = "nlpkit"
+#: The core's distribution name (`nlpkit` on PyPI is an unrelated project).
+CORE_DISTRIBUTION = "nlpkit-core"
 #: Distributions shipped with nlpkit: on a name collision they keep the name.
 BUNDLED_DISTRIBUTIONS = frozenset({
-    "nlpkit", "nlpkit-ner", "nlpkit-qa", "nlpkit-sentiment", "nlpkit-summarization", "nlpkit-translation",
+    "nlpkit-core", "nlpkit-ner", "nlpkit-qa", "nlpkit-sentiment", "nlpkit-summarization", "nlpkit-translation",
 })
 #: Libraries a plugin module must not import (seconds each; `nlpkit --help` stays fast).
 HEAVY_MODULES = ("torch", "transformers", "evaluate", "datasets")

@@ -280,7 +280,8 @@ def _log_lines_callback(transformers: Any, progress: bool) -> Any:
     class LogLines(transformers.TrainerCallback):  # type: ignore[misc,name-defined]
         def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
             if state.is_world_process_zero:
-                log.info(f"training: {state.max_steps} steps, {args.num_train_epochs:g} epoch(s), batch size {args.per_device_train_batch_size}")
+                epochs = getattr(state, "num_train_epochs", None) or args.num_train_epochs
+                log.info(f"training: {state.max_steps} steps, {epochs:g} epoch(s), batch size {args.per_device_train_batch_size}")
 
         def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **kwargs: Any) -> None:
             if not (state.is_world_process_zero and logs):

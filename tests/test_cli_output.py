@@ -173,3 +173,16 @@ def test_table_keeps_fixed_columns_whole_when_a_wrap_column_is_narrow_already() 
     text = cli_output.table(rows, ["run", "model", "data", "n", "score", "ex/s"], width=80, wrap=[1, 2, 4])
     assert text.splitlines()[2].startswith("ticket_urgency-tfidf  tfidf-logreg")
     assert max(map(len, text.splitlines())) <= 80
+
+
+def test_default_verbosity_hides_deprecation_notices_that_verbose_shows() -> None:
+    import warnings
+
+    before = list(warnings.filters)
+    cli_output.configure(cli_output.NORMAL)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.warn("old API", FutureWarning)
+        warnings.warn("real problem", UserWarning)
+    assert [str(w.message) for w in caught] == ["real problem"]
+    cli_output.configure(cli_output.VERBOSE)
+    assert warnings.filters == before  # -v: the filters the process had, nothing hidden by nlpkit

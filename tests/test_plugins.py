@@ -146,7 +146,7 @@ def test_plugins_json_lists_broken_plugin_with_its_error_and_exits_zero(plugin_d
     assert result.returncode == 0, result.stderr
     rows = {row["distribution"]: row for row in json.loads(result.stdout)}
     assert "nope_nope" in rows["fake-broken"]["error"]
-    assert rows["nlpkit"]["error"] is None
+    assert rows["nlpkit-core"]["error"] is None
     assert result.stderr.count("fake-broken") == 1, "reported once, on one line"
 
 
@@ -273,11 +273,11 @@ def test_a_third_party_cannot_hijack_bundled_names_and_every_collision_is_listed
     set_installed(plugin_dir, "fake-hijack", 1)  # installed long before the bundled plugins: still loses
     manager, lines = load(only=["fake-hijack", "nlpkit-sentiment"])
     assert manager.registries["tasks"].entry("sentiment").distribution == "nlpkit-sentiment"
-    assert manager.registries["metrics"].entry("accuracy").distribution == "nlpkit"
+    assert manager.registries["metrics"].entry("accuracy").distribution == "nlpkit-core"
     assert manager.registries["tasks"].entry("own_task").distribution == "fake-hijack", "its other items still register"
     info = next(p for p in manager.plugins if p.distribution == "fake-hijack")
-    assert {(c.kind, c.name, c.kept_by) for c in info.skipped} == {("task", "sentiment", "nlpkit-sentiment"), ("metric", "accuracy", "nlpkit")}
-    assert len(lines) == 1 and "task 'sentiment' (kept by nlpkit-sentiment)" in lines[0] and "metric 'accuracy' (kept by nlpkit)" in lines[0]
+    assert {(c.kind, c.name, c.kept_by) for c in info.skipped} == {("task", "sentiment", "nlpkit-sentiment"), ("metric", "accuracy", "nlpkit-core")}
+    assert len(lines) == 1 and "task 'sentiment' (kept by nlpkit-sentiment)" in lines[0] and "metric 'accuracy' (kept by nlpkit-core)" in lines[0]
 
 
 def test_strict_mode_makes_a_collision_an_error(plugin_dir: Path) -> None:
@@ -371,7 +371,7 @@ def test_plugins_json_lists_skipped_items_and_collisions(plugin_dir: Path) -> No
     result = run_cli(["plugins", "--json"], plugin_dir)
     assert result.returncode == 0, result.stderr
     rows = {row["distribution"]: row for row in json.loads(result.stdout)}
-    assert {(s["kind"], s["name"], s["kept_by"]) for s in rows["fake-hijack"]["skipped"]} == {("task", "sentiment", "nlpkit-sentiment"), ("metric", "accuracy", "nlpkit")}
+    assert {(s["kind"], s["name"], s["kept_by"]) for s in rows["fake-hijack"]["skipped"]} == {("task", "sentiment", "nlpkit-sentiment"), ("metric", "accuracy", "nlpkit-core")}
     assert rows["fake-hijack"]["registered"] == {"tasks": ["own_task"]}
     assert rows["nlpkit-sentiment"]["bundled"] is True and rows["fake-hijack"]["bundled"] is False
 
@@ -381,5 +381,5 @@ def test_bundled_plugins_load_after_the_core_in_name_order_and_third_parties_las
     set_installed(plugin_dir, "fake-good", 1)  # older than every bundled plugin: still after them
     manager, _ = load()
     order = [p.distribution for p in manager.plugins]
-    bundled = [d for d in order if d.startswith("nlpkit-")]
-    assert order[0] == "nlpkit" and bundled == sorted(bundled) and order[-1] == "fake-good"
+    bundled = [d for d in order[1:] if d.startswith("nlpkit-")]
+    assert order[0] == "nlpkit-core" and bundled == sorted(bundled) and order[-1] == "fake-good"

@@ -20,7 +20,11 @@ from nlpkit.scaffold import compatible_bound, core_distribution, new_plugin, plu
 def test_names_derive_from_the_plugin_name() -> None:
     names = plugin_names("nlpkit-ticket-topic")
     assert (names.task, names.dist, names.module, names.cls) == ("ticket_topic", "nlpkit-ticket-topic", "nlpkit_ticket_topic", "TicketTopicTask")
-    assert names.core_requirement.startswith(core_distribution()[0] + ">=")
+    import nlpkit
+
+    major, minor = nlpkit.__version__.split(".")[:2]
+    assert names.core_requirement.startswith(f"{core_distribution()[0]}>={major}.{minor},<")
+    assert core_distribution()[1] == nlpkit.__version__
 
 
 def test_core_bound_is_a_compatible_release_range() -> None:
@@ -38,12 +42,18 @@ def test_bad_name_and_existing_folder_are_refused(tmp_path: Path) -> None:
     assert (tmp_path / "nlpkit-mytask" / "keep.txt").read_text() == "mine"
 
 
-def test_generated_files_have_no_unfilled_placeholders(tmp_path: Path) -> None:
-    folder = new_plugin("mytask", output=tmp_path)
+@pytest.mark.parametrize(("kind", "data"), [("classification", {"train.tsv", "dev.tsv"}), ("seq2seq", {"train.jsonl", "dev.jsonl"})])
+def test_generated_files_have_no_unfilled_placeholders(tmp_path: Path, kind: str, data: set[str]) -> None:
+    folder = new_plugin("mytask", kind=kind, output=tmp_path)
     files = [p for p in folder.rglob("*") if p.is_file()]
-    assert {"pyproject.toml", "README.md", "plugin.py", "task.py", "metric.py", "train.tsv", "dev.tsv", "mytask.toml", "test_plugin.py"} <= {p.name for p in files}
+    assert {"pyproject.toml", "README.md", "__init__.py", "plugin.py", "task.py", "metric.py", "mytask.toml", "test_plugin.py"} | data <= {p.name for p in files}
     for path in files:
         assert "{{" not in path.read_text(encoding="utf-8"), path
+
+
+def test_unknown_task_kind_is_refused_naming_the_kinds(tmp_path: Path) -> None:
+    with pytest.raises(NlpkitError, match="kinds: classification, seq2seq"):
+        new_plugin("mytask", kind="tagging", output=tmp_path)
 
 
 def run(*command: str, cwd: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
@@ -54,17 +64,23 @@ def run(*command: str, cwd: Path, timeout: int = 180) -> subprocess.CompletedPro
     return done
 
 
-def test_generated_plugin_installs_passes_its_tests_lists_and_benches(tmp_path: Path) -> None:
+def test_generated_plugins_install_pass_their_tests_list_and_bench(tmp_path: Path) -> None:
+    """Both kinds in one install; the classification suite (TF-IDF, seconds) is benched,
+    the seq2seq one (fine-tunes MiniLM, minutes) only by hand."""
     nlpkit = [sys.executable, "-c", "from nlpkit.cli import main; main()"]
-    folder = Path(run(*nlpkit, "new-plugin", "scaffoldcheck", "--output", str(tmp_path), cwd=tmp_path).stdout.strip())
-    run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", str(folder), cwd=tmp_path)
+    classification = Path(run(*nlpkit, "new-plugin", "scaffoldcheck", "--output", str(tmp_path), cwd=tmp_path).stdout.strip())
+    seq2seq = Path(run(*nlpkit, "new-plugin", "scaffoldgen", "--task-kind", "seq2seq", "--output", str(tmp_path), cwd=tmp_path).stdout.strip())
+    run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", str(classification), "-e", str(seq2seq), cwd=tmp_path)
     try:
-        tests = run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=folder, timeout=300)
-        assert "4 passed" in tests.stdout
-        tasks = json.loads(run(*nlpkit, "tasks", "--json", cwd=tmp_path).stdout)
-        assert {"name": "scaffoldcheck", "plugin": "nlpkit-scaffoldcheck"}.items() <= next(t for t in tasks if t["name"] == "scaffoldcheck").items()
+        for folder in (classification, seq2seq):
+            tests = run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=folder, timeout=300)
+            assert "4 passed" in tests.stdout, folder.name
+        tasks = {t["name"]: t for t in json.loads(run(*nlpkit, "tasks", "--json", cwd=tmp_path).stdout)}
+        assert tasks["scaffoldcheck"]["plugin"] == "nlpkit-scaffoldcheck" and tasks["scaffoldcheck"]["head"] == "sequence-classification"
+        assert tasks["scaffoldgen"]["plugin"] == "nlpkit-scaffoldgen" and tasks["scaffoldgen"]["head"] == "seq2seq"
+        assert {"scaffoldcheck", "scaffoldgen"} <= {s["name"] for s in json.loads(run(*nlpkit, "bench", "--list", "--json", cwd=tmp_path).stdout)}
         bench = run(*nlpkit, "bench", "scaffoldcheck", "--output", str(tmp_path / "bench"), "--json", cwd=tmp_path)
         (result,) = json.loads(bench.stdout)["runs"]
         assert result["status"] == "ok" and result["scores"]["accuracy"]["value"] >= 0.75
     finally:
-        run(sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "nlpkit-scaffoldcheck", cwd=tmp_path)
+        run(sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "nlpkit-scaffoldcheck", "nlpkit-scaffoldgen", cwd=tmp_path)

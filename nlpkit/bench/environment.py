@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("nlpkit", "torch", "transformers", "datasets", "evaluate", "accelerate", "peft", "scikit-learn", "skops", "seqeval", "sacrebleu", "rouge-score", "numpy")
+PACKAGES = ("nlpkit-core", "torch", "transformers", "datasets", "evaluate", "accelerate", "peft", "scikit-learn", "skops", "seqeval", "sacrebleu", "rouge-score", "numpy")
 
 
 def cpu_model() -> str:

@@ -47,7 +47,7 @@ def markdown(document: dict[str, Any]) -> str:
         suite.get("description") or "",
         "",
         f"{env['date']} · {env['cpu']} ({env['cpu_count']} CPUs, torch threads {env['torch_threads']}) · accelerator {_accelerator(env)} · "
-        f"nlpkit {env['versions'].get('nlpkit', '?')} · torch {env['versions'].get('torch', '?')} · "
+        f"nlpkit {env['versions'].get('nlpkit-core', env['versions'].get('nlpkit', '?'))} · torch {env['versions'].get('torch', '?')} · "
         f"transformers {env['versions'].get('transformers', '?')} · git {(env.get('git_revision') or '?')[:12]} · seed {env['seed']} · "
         f"95% CIs from {suite['bootstrap']} bootstrap resamples",
         "",

@@ -1,6 +1,7 @@
 """`nlpkit new-plugin`: write a complete, installable task plugin from templates.
 
-The templates live in ``templates/<kind>/`` as package data: ``package/`` becomes
+The templates live in ``templates/common/`` and ``templates/<kind>/`` (whose files
+win) as package data: ``package/`` becomes
 the import package, a ``.tmpl`` suffix marks files whose ``{{placeholders}}`` are
 filled in, other files (the demo data) are copied as they are. The generated
 distribution requires the core under its installed distribution name with a
@@ -17,7 +18,10 @@ from pathlib import Path
 from nlpkit.errors import NlpkitError
 
 #: Task kinds with a template (``--task-kind``).
-KINDS = ("classification",)
+KINDS = ("classification", "seq2seq")
+#: Per kind: the metric the template ships (name suffix) and the default description.
+_KIND_METRIC = {"classification": "balanced_accuracy", "seq2seq": "exact_match"}
+_KIND_DESCRIPTION = {"classification": "text classification", "seq2seq": "text in, text out"}
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 
 
@@ -48,12 +52,16 @@ def core_distribution() -> tuple[str, str]:
 
     import nlpkit
 
+    found = []
     for dist in packages_distributions().get("nlpkit", []):
         try:
-            return dist, version(dist)
+            found.append((dist, version(dist)))
         except PackageNotFoundError:
             continue
-    return "nlpkit", nlpkit.__version__
+    # a stale metadata folder (an old egg-info in a checkout) can name another version:
+    # the one matching the imported package is the real one
+    matching = [f for f in found if f[1] == nlpkit.__version__]
+    return (matching or found or [("nlpkit-core", nlpkit.__version__)])[0]
 
 
 def compatible_bound(dist: str, version: str) -> str:
@@ -64,7 +72,7 @@ def compatible_bound(dist: str, version: str) -> str:
     return f"{dist}>={major}.{minor},<{upper}"
 
 
-def plugin_names(name: str, description: str | None = None) -> PluginNames:
+def plugin_names(name: str, description: str | None = None, kind: str = "classification") -> PluginNames:
     """Names for plugin `name` (``"mytask"`` or ``"nlpkit-mytask"``); a bad name is a clear error."""
     base = name.strip().lower()
     base = base.removeprefix("nlpkit-").removeprefix("nlpkit_")
@@ -78,10 +86,10 @@ def plugin_names(name: str, description: str | None = None) -> PluginNames:
         module=f"nlpkit_{task}",
         cls="".join(w.capitalize() for w in re.split(r"[-_]", base)) + "Task",
         dataset=f"{task}_demo",
-        metric=f"{task}_balanced_accuracy",
+        metric=f"{task}_{_KIND_METRIC[kind]}",
         core=core,
         core_requirement=compatible_bound(core, core_version),
-        description=description or f"{base}: text classification",
+        description=description or f"{base}: {_KIND_DESCRIPTION[kind]}",
     )
 
 
@@ -92,14 +100,14 @@ def new_plugin(name: str, *, kind: str = "classification", output: str | Path = 
     """
     if kind not in KINDS:
         raise NlpkitError(f"task kind {kind!r} has no template; kinds: {', '.join(KINDS)}")
-    names = plugin_names(name, description)
+    names = plugin_names(name, description, kind)
     target = Path(output).expanduser() / names.dist
     if target.exists() and any(target.iterdir()):
         raise NlpkitError(f"{target} already exists and is not empty; choose another --output or NAME")
-    template = resources.files("nlpkit.scaffold") / "templates" / kind
+    templates = resources.files("nlpkit.scaffold") / "templates"
     values = names.placeholders()
-    for source in _walk(template):
-        relative = source.relative_to(template)  # type: ignore[attr-defined]
+    files = {p.relative_to(Path(str(root))): p for root in (templates / "common", templates / kind) for p in _walk(root)}  # the kind's files win
+    for relative, source in sorted(files.items()):
         parts = [names.module if p == "package" else p for p in relative.parts]
         if parts[-1] == "suite.toml.tmpl":
             parts[-1] = f"{names.task}.toml.tmpl"

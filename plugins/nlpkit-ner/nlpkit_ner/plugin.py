@@ -63,9 +63,9 @@ def register_datasets(register: Callable[[Any], None]) -> None:
 def register_metrics(register: Callable[[Any], None]) -> None:
     register(MetricSpec("seqeval", "nlpkit_ner.metrics.entities:EntityF1", "entity-level P/R/F1 as seqeval's default (conlleval-style lenient) mode, micro and per type", {"mode": "default"}, main_key="f1"))
     register(MetricSpec("seqeval_strict", "nlpkit_ner.metrics.entities:EntityF1", "entity-level P/R/F1 as seqeval's strict mode (IOB2: a stray I- is no entity)", {"mode": "strict"}, main_key="f1"))
-    register(MetricSpec("relation_f1", "nlpkit_ner.metrics.relations:RelationF1", "strict relation P/R/F1 (spans, entity types and relation type), micro; macro too", main_key="f1"))
+    register(MetricSpec("relation_f1", "nlpkit_ner.metrics.relations:RelationF1", "strict relation P/R/F1 (spans, entity types and relation type) as SpERT, micro; macro too; symmetric=[types] option", main_key="f1"))
     register(MetricSpec("relation_macro_f1", "nlpkit_ner.metrics.relations:RelationF1", "strict relation F1, macro over relation types", main_key="macro_f1"))
-    register(MetricSpec("semeval_f1", "nlpkit_ner.metrics.relations:SemEvalF1", "SemEval-2010 Task 8 official macro-F1 (9 directional relations, Other excluded)", main_key="f1"))
+    register(MetricSpec("semeval_f1", "nlpkit_ner.metrics.relations:SemEvalF1", "SemEval-2010 Task 8 official macro-F1 (scorer v1.2: over the key's relations, direction counted, Other excluded)", main_key="f1"))
 
 
 @hookimpl
