@@ -98,18 +98,12 @@ class TransformersModel(Model):
         import torch
 
         width = max(len(row["input_ids"]) for row in rows)
-        ids = torch.full((len(rows), width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        types = torch.zeros((len(rows), width), dtype=torch.long) if "token_type_ids" in rows[0] else None
-        for b, row in enumerate(rows):
-            n = len(row["input_ids"])
-            ids[b, :n] = torch.tensor(row["input_ids"])
-            mask[b, :n] = 1
-            if types is not None:
-                types[b, :n] = torch.tensor(row["token_type_ids"])
-        batch = {"input_ids": ids, "attention_mask": mask}
-        if types is not None:
-            batch["token_type_ids"] = types
+        batch = {
+            "input_ids": torch.tensor([row["input_ids"] + [self.pad_id] * (width - len(row["input_ids"])) for row in rows], dtype=torch.long),
+            "attention_mask": torch.tensor([[1] * len(row["input_ids"]) + [0] * (width - len(row["input_ids"])) for row in rows], dtype=torch.long),
+        }
+        if "token_type_ids" in rows[0]:
+            batch["token_type_ids"] = torch.tensor([row["token_type_ids"] + [0] * (width - len(row["token_type_ids"])) for row in rows], dtype=torch.long)
         return to_device(batch, self.device)
 
     def _require(self, head: Head) -> None:
