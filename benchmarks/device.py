@@ -119,8 +119,8 @@ def markdown(results: dict[str, Any]) -> str:
     lines = [
         "# Devices and precision (issue 16)",
         "",
-        f"{env['date']} · {env['cpu']} ({env['cpu_count']} CPUs, torch threads {env['torch_threads']}) · accelerator: "
-        + (f"{acc['count']}× {acc['name']}" if acc["kind"] != "none" else "none") + f" · torch {env['torch']}",
+        (f"{env['date']} · {env['cpu']} ({env['cpu_count']} CPUs, torch threads {env['torch_threads']}) · accelerator: "
+         + (f"{acc['count']}× {acc['name']}" if acc["kind"] != "none" else "none") + f" · torch {env['torch']}"),
         "",
         f"Command: `{results['command']}`",
         "",

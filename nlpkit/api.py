@@ -262,7 +262,7 @@ def finetune(
     """
     from nlpkit.data import load_examples
     from nlpkit.device import resolve_for_training
-    from nlpkit.models import MODEL_CARD_FILE, resolve_model, write_model_card
+    from nlpkit.models import MODEL_CARD_FILE, require_libraries, resolve_model, write_model_card
     from nlpkit.options import split_backend_options
     from nlpkit.training import TrainConfig, run_fingerprint, work_folder
 
@@ -280,6 +280,7 @@ def finetune(
         if not overwrite:
             raise NlpkitError(f"{output} already exists and is not empty; choose another --output or pass --overwrite")
     resolved = resolve_model(model, task)  # fail on a bad model name before reading data
+    require_libraries(resolved.backend)
     # -O values: the task's and the backend's, typed; saved in nlpkit.json as training.task_options
     given = {**config.task_options, **config.backend_options}
     for_task, for_backend = split_backend_options(task.options, resolved.backend.options, given, task=task.name, backend=resolved.backend.name, command="finetune")

@@ -209,11 +209,30 @@ def models(as_json: bool) -> None:
         rows.append({"name": e.name, "backend": e.item.backend, "source": source, "distribution": e.distribution, "description": e.item.description})
     if as_json:
         backends = [{"name": e.name, "heads": sorted(h.value for h in e.item.heads), "distribution": e.distribution} for e in manager.registries["backends"]]
-        out.echo_json({"models": rows, "backends": backends})
+        from nlpkit.backends.families import support_table
+
+        out.echo_json({"models": rows, "backends": backends, "backbones": support_table()})
         return
     _listing(False, rows, ["name", "backend", "source", "description"], ["model", "backend", "source", "description"])
     click.echo("\nbackends: " + ", ".join(f"{e.name} ({', '.join(sorted(h.value for h in e.item.heads))})" for e in manager.registries["backends"]))
-    click.echo("Any transformers checkpoint folder or hub id works as --model too.")
+    click.echo("Any transformers checkpoint folder or hub id works as --model too; `nlpkit backbones` lists the families tested on each head.")
+
+
+@cli.command()
+@out.json_option
+def backbones(as_json: bool) -> None:
+    """Model families (BERT, RoBERTa, XLNet, T5, GPT-2…) tested on each task head in CI."""
+    from nlpkit.backends.families import MATRIX_TASKS, na_cells, support_table
+
+    rows = support_table()
+    if as_json:
+        out.echo_json(rows)
+        return
+    table = [[r["family"], *("yes" if r["tasks"][t] == "tested" else "n/a" for t in MATRIX_TASKS), r["tokenizer"]] for r in rows]
+    click.echo(_table(table, ["family", *MATRIX_TASKS, "tokenizer"], wrap=[len(MATRIX_TASKS) + 1]))
+    click.echo("\nn/a:")
+    for family, task, reason in na_cells():
+        click.echo(f"  {family} × {task}: {reason}")
 
 
 @cli.command()

@@ -36,6 +36,7 @@ __all__ = [
     "Placement",
     "accelerator_info",
     "available_devices",
+    "check_training",
     "cpu_bf16_supported",
     "parse_device",
     "parse_precision",
@@ -166,6 +167,16 @@ def _mps_bf16_supported() -> bool:
     return True
 
 
+def _cuda_bf16_native(device: str) -> bool:
+    """True if the card computes bf16 natively (compute capability 8.0+, or ROCm). Not
+    `torch.cuda.is_bf16_supported()`: by default it also says yes where bf16 is emulated."""
+    import torch
+
+    if torch.version.hip:
+        return True
+    return int(torch.cuda.get_device_capability(torch.device(device))[0]) >= 8
+
+
 def _device_name(device: str) -> str:
     import torch
 
@@ -175,19 +186,17 @@ def _device_name(device: str) -> str:
 
 
 def _resolve_precision(precision: str, device: str, name: str) -> str:
-    import torch
-
     kind = device.split(":", 1)[0]
     if precision == "auto":
         if kind == "cuda":
-            return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
+            return "bf16" if _cuda_bf16_native(device) else "fp16"
         return "fp32"
     if precision == "fp16" and kind == "cpu":
         raise NlpkitError("fp16 is not supported on the CPU (PyTorch has no fast CPU kernels for it); use --precision fp32 (or bf16 on a CPU with AVX512-BF16/AMX)")
     if precision == "bf16":
         if kind == "cpu" and not cpu_bf16_supported():
             raise NlpkitError("bf16 on this CPU would be emulated (no AVX512-BF16 or AMX), which is far slower than fp32; use --precision fp32")
-        if kind == "cuda" and not torch.cuda.is_bf16_supported():
+        if kind == "cuda" and not _cuda_bf16_native(device):
             raise NlpkitError(f"{name or device} does not support bf16 (it needs compute capability 8.0 or newer); use --precision fp16 or fp32")
         if kind == "mps" and not _mps_bf16_supported():
             raise NlpkitError("this Mac's MPS does not support bf16 (it needs macOS 14 or newer); use --precision fp16 or fp32")
@@ -230,6 +239,11 @@ def resolve_for_training(device: str | None = DEFAULT_DEVICE, precision: str | N
     placement = resolve("cuda:0" if note else requested, precision, cpu_only=cpu_only)
     if note:
         placement = replace(placement, requested=requested, note=note)
+    return check_training(placement)
+
+
+def check_training(placement: Placement) -> Placement:
+    """`placement`, if one can fine-tune there: fp16/bf16 (mixed precision) on CUDA only."""
     if placement.precision != "fp32" and placement.kind != "cuda":
         raise NlpkitError(f"{placement.precision} fine-tuning (mixed precision) runs on CUDA only, not {placement.device}; use --precision fp32 to fine-tune here")
     return placement
@@ -269,13 +283,17 @@ def accelerator_info() -> dict[str, Any]:
     return {"kind": "none", "name": "none", "count": 0}
 
 
-def to_device(batch: dict[str, Any], device: Any) -> dict[str, Any]:
-    """Move a batch of CPU tensors to `device`; through pinned memory (asynchronously) for CUDA."""
+def to_device(batch: Any, device: Any) -> Any:
+    """A CPU tensor, or a dict of them, on `device`: CUDA copies go through pinned memory,
+    asynchronously (the caching host allocator keeps the pinned block until the copy is done);
+    other values, and tensors already there, are left as they are."""
     import torch
 
     device = torch.device(device)
-    if device.type == "cpu":
+    if isinstance(batch, dict):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    if not isinstance(batch, torch.Tensor) or batch.device == device:
         return batch
-    if device.type == "cuda":
-        return {k: v.pin_memory().to(device, non_blocking=True) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
-    return {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
+    if device.type == "cuda" and batch.device.type == "cpu":
+        return batch.pin_memory().to(device, non_blocking=True)
+    return batch.to(device)

@@ -117,12 +117,10 @@ def to_device(batch: Any, device: Any) -> Any:
     through pinned memory, `nlpkit.device.to_device`). `device` None: left where it is."""
     if device is None:
         return batch
-    if isinstance(batch, dict):
+    if isinstance(batch, dict) or (hasattr(batch, "to") and hasattr(batch, "device")):
         from nlpkit.device import to_device as move
 
         return move(batch, device)
-    if hasattr(batch, "to") and hasattr(batch, "device"):
-        return batch if str(batch.device) == str(device) else batch.to(device)
     if isinstance(batch, (list, tuple)):
         return type(batch)(to_device(v, device) for v in batch)
     return batch

@@ -205,6 +205,10 @@ class Backend:
     accelerated: bool = False
     #: ``-O`` options `finetune` passes to this backend (`TrainConfig.backend_options`).
     options: ClassVar[tuple[Option, ...]] = ()
+    #: Modules it imports that an install may lack, and the pip requirement that brings them
+    #: (checked before loading or training: a clear error instead of an ImportError).
+    requires: ClassVar[tuple[str, ...]] = ()
+    requires_extra: ClassVar[str] = ""
 
     def load(self, source: str, task: Task, *, labels: list[str] | None = None, meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> Model:
         """Load `source` (folder or hub id) for `task`'s head. `labels` sizes a new head."""
@@ -320,6 +324,20 @@ def refuse_untrained_head(model: Model | str, task: Task, name: str | None) -> N
         )
 
 
+def require_libraries(backend: Backend) -> None:
+    """Raise `NlpkitError` naming the install command if `backend` needs a missing library
+    (the base install of nlpkit-core has no torch: TF-IDF users do not need it)."""
+    import importlib.util
+
+    missing = [name for name in backend.requires if importlib.util.find_spec(name) is None]
+    if missing:
+        raise NlpkitError(
+            f"the {backend.name} backend needs {' and '.join(missing)}, which this environment lacks: "
+            f"pip install {backend.requires_extra or ' '.join(missing)!r} "
+            f"(on a machine without a GPU, first: pip install torch --index-url https://download.pytorch.org/whl/cpu)"
+        )
+
+
 def read_model_card(folder: Path) -> dict[str, Any]:
     """Read and check `nlpkit.json`, including that every file it lists is there."""
     card = folder / MODEL_CARD_FILE
@@ -359,6 +377,7 @@ def load_model(model: str | None, task: Task, *, labels: list[str] | None = None
 
     resolved = resolve_model(model, task, check_hub=False)
     backend = resolved.backend
+    require_libraries(backend)
     # explicit device/precision settings are checked first (cheap, and wrong either way);
     # the automatic choice imports torch, so an unreachable hub id is reported before it
     explicit = device is not None or precision is not None

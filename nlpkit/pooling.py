@@ -23,6 +23,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from nlpkit.backends.families import classify_pooled  # the family's own head layers over a pooled vector
+
 POOLING_CONFIG = "1_Pooling/config.json"
 POOLINGS = ("cls", "mean")
 
@@ -54,7 +56,7 @@ def mean_pooled_logits(network: Any, input_ids: Any, attention_mask: Any, token_
     hidden = network.base_model(**inputs)[0]
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
     pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-    return _classify_pooled(network, pooled)
+    return classify_pooled(network, pooled)
 
 
 def use_mean_pooling(network: Any) -> None:
@@ -74,16 +76,6 @@ def use_mean_pooling(network: Any) -> None:
     network.forward = forward
 
 
-def _classify_pooled(network: Any, pooled: Any) -> Any:
-    import torch
-
-    classifier = network.classifier
-    if isinstance(classifier, torch.nn.Linear):  # BERT-style head: dropout, then a linear layer
-        dropout = getattr(network, "dropout", None)
-        return classifier(dropout(pooled) if dropout is not None else pooled)
-    return classifier(pooled[:, None, :])  # RoBERTa-style heads read position 0 of a sequence
-
-
 def marker_logits(network: Any, input_ids: Any, attention_mask: Any, markers: tuple[int, int]) -> Any:
     """Logits from the mean of the encoder states at the first of each of the two `markers`
     token ids in each row (a row without a marker falls back to position 0)."""
@@ -94,7 +86,7 @@ def marker_logits(network: Any, input_ids: Any, attention_mask: Any, markers: tu
     rows = torch.arange(hidden.size(0), device=hidden.device)
     head = (input_ids == markers[0]).int().argmax(-1)
     tail = (input_ids == markers[1]).int().argmax(-1)
-    return _classify_pooled(network, (hidden[rows, head] + hidden[rows, tail]) / 2)
+    return classify_pooled(network, (hidden[rows, head] + hidden[rows, tail]) / 2)
 
 
 def use_marker_pooling(network: Any, markers: tuple[int, int]) -> None:

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nlpkit.device import Placement, resolve_for_training
+from nlpkit.device import Placement, check_training, resolve
 from nlpkit.errors import NlpkitError
 from nlpkit.tasks import Head
 
@@ -147,7 +147,9 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     trainer_class = transformers.Seq2SeqTrainer if seq2seq else transformers.Trainer
     stopping = config.early_stopping_patience is not None and eval_ds is not None
     checkpoints = workdir / "checkpoints"
-    placement = resolve_for_training(config.device, config.precision)
+    # `api.finetune` has resolved the device (narrowing CUDA_VISIBLE_DEVICES for cuda:N); resolving
+    # its result again must not narrow (CUDA has started by now), so: plain `resolve`
+    placement = check_training(resolve(config.device, config.precision))
     args = args_class(
         output_dir=str(checkpoints),
         num_train_epochs=config.epochs,

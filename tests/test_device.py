@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import logging
+from typing import ClassVar
 
 import pytest
 import torch
 
 from nlpkit import device as dev
-from nlpkit.device import Placement, accelerator_info, resolve, resolve_for_training
+from nlpkit.device import (
+    Placement,
+    accelerator_info,
+    check_training,
+    resolve,
+    resolve_for_training,
+)
 from nlpkit.errors import NlpkitError
 from nlpkit.training import device_arguments
 
@@ -20,7 +27,8 @@ def fake_gpus(monkeypatch: pytest.MonkeyPatch, count: int, *, bf16: bool = True,
     monkeypatch.setattr(torch.cuda, "is_initialized", lambda: initialized)
     monkeypatch.setattr(torch.cuda, "current_device", lambda: 0)
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: f"Fake GPU {device if isinstance(device, int) else torch.device(device).index}")
-    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: bf16)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: (8, 0) if bf16 else (7, 5))
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)  # what torch says by default even where bf16 is emulated
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
 
 
@@ -166,6 +174,15 @@ def test_training_on_gpu_n_after_cuda_started_says_how_to_choose_it(monkeypatch:
         resolve_for_training("cuda:1")
 
 
+def test_training_on_auto_with_several_gpus_leaves_the_choice_to_the_trainer(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_gpus(monkeypatch, 2)
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    placement = resolve_for_training("auto", "bf16")
+    assert (placement.device, placement.note) == ("cuda:0", "") and "CUDA_VISIBLE_DEVICES" not in dev.os.environ
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: True)  # the recipe resolves the stored device again, after CUDA started
+    assert check_training(resolve(placement.device, placement.precision)).device == "cuda:0"
+
+
 def test_trainer_arguments_follow_the_placement() -> None:
     assert device_arguments(Placement("cpu", "fp32")) == {"use_cpu": True, "fp16": False, "bf16": False, "dataloader_pin_memory": False}
     assert device_arguments(Placement("cuda:0", "fp16")) == {"use_cpu": False, "fp16": True, "bf16": False, "dataloader_pin_memory": True}
@@ -192,3 +209,55 @@ def test_placement_describes_itself_for_the_verbose_line() -> None:
 def test_cpu_batches_are_not_copied() -> None:
     batch = {"input_ids": torch.ones(2, 3, dtype=torch.long)}
     assert dev.to_device(batch, "cpu")["input_ids"] is batch["input_ids"]
+
+
+class FakeTensor(torch.Tensor):
+    """A CPU tensor that records the calls a move to CUDA makes (none of them reach a GPU)."""
+
+    calls: ClassVar[list[str]] = []
+
+    def pin_memory(self, *args: object, **kwargs: object) -> FakeTensor:
+        FakeTensor.calls.append("pin_memory")
+        return self
+
+    def to(self, *args: object, **kwargs: object) -> FakeTensor:
+        FakeTensor.calls.append(f"to {args[0]} non_blocking={kwargs.get('non_blocking', False)}")
+        return self
+
+
+def test_cuda_copies_go_through_pinned_memory_asynchronously() -> None:
+    from nlpkit.inference import to_device as loop_to_device
+
+    FakeTensor.calls = []
+    ids = torch.ones(2, 3, dtype=torch.long).as_subclass(FakeTensor)
+    loop_to_device({"input_ids": ids, "n": 2}, "cuda:0")
+    loop_to_device(ids, "cuda:0")
+    assert FakeTensor.calls == ["pin_memory", "to cuda:0 non_blocking=True"] * 2
+    FakeTensor.calls = []
+    dev.to_device(ids, "mps")
+    assert FakeTensor.calls == ["to mps non_blocking=False"]  # no pinning off CUDA
+
+
+# -- every head in half precision (the arithmetic an fp16/bf16 GPU run does, on the CPU) --
+@pytest.mark.parametrize(
+    ("task", "build", "inputs"),
+    [
+        ("sentiment", lambda t, f: t.tiny_bert(f, ["a good film"], head="sequence-classification", labels=["negative", "positive"]), ["a good film", "bad"]),
+        ("ner", lambda t, f: t.tiny_bert(f, ["alice visited paris"], head="token-classification", labels=["O", "B-PER", "I-PER", "B-LOC", "I-LOC"]), ["Alice visited Paris .", "Paris"]),
+        ("qa", lambda t, f: t.tiny_bert(f, ["where did the cat sit on the mat"], head="span-extraction"), ['{"question": "Where did the cat sit?", "context": "The cat sat on the mat."}']),
+        ("summarization", lambda t, f: t.tiny_t5(f, ["the cat sat on the mat"]), ["The cat sat on the mat. It was sunny."]),
+    ],
+)
+def test_every_head_predicts_from_a_bf16_cast_model(tmp_path: object, task: str, build: object, inputs: list[str]) -> None:
+    import nlpkit
+    from nlpkit import testing
+    from nlpkit.models import load_model
+
+    task_obj = nlpkit.get_task(task)
+    model = load_model(str(build(testing, tmp_path / "m")), task_obj, device="cpu")  # type: ignore[operator]
+    full = nlpkit.predict(task_obj, inputs, model=model)
+    model.to(Placement("cpu", "bf16"))  # bypasses the CPU-hardware check on purpose: tiny model, any CPU
+    assert {p.dtype for p in model.network.parameters()} == {torch.bfloat16}
+    half = nlpkit.predict(task_obj, inputs, model=model)
+    assert len(half) == len(full) == len(inputs)
+    assert [type(r) for r in half] == [type(r) for r in full]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,7 @@ def test_bad_name_and_existing_folder_are_refused(tmp_path: Path) -> None:
     assert (tmp_path / "nlpkit-mytask" / "keep.txt").read_text() == "mine"
 
 
-@pytest.mark.parametrize(("kind", "data"), [("classification", {"train.tsv", "dev.tsv"}), ("seq2seq", {"train.jsonl", "dev.jsonl"})])
+@pytest.mark.parametrize(("kind", "data"), [("classification", {"train.tsv", "dev.tsv"}), ("tagging", {"train.conll", "dev.conll"}), ("seq2seq", {"train.jsonl", "dev.jsonl"})])
 def test_generated_files_have_no_unfilled_placeholders(tmp_path: Path, kind: str, data: set[str]) -> None:
     folder = new_plugin("mytask", kind=kind, output=tmp_path)
     files = [p for p in folder.rglob("*") if p.is_file()]
@@ -52,8 +53,14 @@ def test_generated_files_have_no_unfilled_placeholders(tmp_path: Path, kind: str
 
 
 def test_unknown_task_kind_is_refused_naming_the_kinds(tmp_path: Path) -> None:
-    with pytest.raises(NlpkitError, match="kinds: classification, seq2seq"):
-        new_plugin("mytask", kind="tagging", output=tmp_path)
+    with pytest.raises(NlpkitError, match="kinds: classification, tagging, seq2seq"):
+        new_plugin("mytask", kind="parsing", output=tmp_path)
+
+
+def test_tagging_plugin_requires_the_ner_plugin_it_builds_on(tmp_path: Path) -> None:
+    folder = new_plugin("dishes", kind="tagging", output=tmp_path)
+    pyproject = (folder / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'"nlpkit-ner>=\d+\.\d+,<\d+(\.\d+)?"', pyproject) and "from nlpkit_ner.ner import NerTask" in (folder / "nlpkit_dishes" / "task.py").read_text()
 
 
 def run(*command: str, cwd: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
@@ -65,8 +72,9 @@ def run(*command: str, cwd: Path, timeout: int = 180) -> subprocess.CompletedPro
 
 
 def test_generated_plugins_install_pass_their_tests_list_and_bench(tmp_path: Path) -> None:
-    """Both kinds in one install; the classification suite (TF-IDF, seconds) is benched,
-    the seq2seq one (fine-tunes MiniLM, minutes) only by hand."""
+    """Classification and seq2seq in one install (tagging's own tests are like them and
+    add a minute); the classification suite (TF-IDF, seconds) is benched, the seq2seq
+    one (fine-tunes MiniLM, minutes) only by hand."""
     nlpkit = [sys.executable, "-c", "from nlpkit.cli import main; main()"]
     classification = Path(run(*nlpkit, "new-plugin", "scaffoldcheck", "--output", str(tmp_path), cwd=tmp_path).stdout.strip())
     seq2seq = Path(run(*nlpkit, "new-plugin", "scaffoldgen", "--task-kind", "seq2seq", "--output", str(tmp_path), cwd=tmp_path).stdout.strip())

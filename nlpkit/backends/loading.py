@@ -6,30 +6,22 @@ so ``echo y | nlpkit …`` would run it). nlpkit passes ``trust_remote_code=Fals
 everywhere and refuses such a folder up front, naming ``--trust-remote-code`` as
 the opt-in. Pickle weights (``pytorch_model.bin``) can run code when unpickled, so
 only safetensors load. Corrupt or empty weight and tokenizer files are named in a
-one-line error instead of a deep traceback, and a hub id that is not cached fails
-in about a second when the hub cannot be reached, instead of retrying for half a
-minute.
+one-line error instead of a deep traceback. (Hub ids that cannot be reached are
+handled before loading, by `nlpkit.hub`.)
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from nlpkit.errors import ModelLoadError
 
-__all__ = ["check_model_folder", "hub_access", "PICKLE_WEIGHTS", "HUB_PROBE_SECONDS"]
+__all__ = ["check_model_folder", "PICKLE_WEIGHTS"]
 
 #: Weight files that are pickles (refused: unpickling runs code).
 PICKLE_WEIGHTS = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5", "flax_model.msgpack", "model.ckpt.index")
-#: How long the hub connectivity probe waits.
-HUB_PROBE_SECONDS = 1.5
-_FALSE = {"", "0", "false", "no", "off"}
-_reachable: dict[str, bool] = {}
 
 
 def check_model_folder(folder: Path, *, trust_remote_code: bool = False) -> None:
@@ -84,46 +76,3 @@ def _flat_values(value: Any) -> list[Any]:
     if isinstance(value, (list, tuple)):
         return [v for item in value for v in _flat_values(item)]
     return [value] if value else []
-
-
-def hub_access(source: str) -> dict[str, Any]:
-    """Extra `from_pretrained` arguments for a hub id: ``local_files_only`` when offline and cached.
-
-    Raises at once when the hub is offline (``HF_HUB_OFFLINE``) or unreachable and
-    `source` is not in the local cache."""
-    if Path(source).expanduser().exists():
-        return {}
-    if not _offline() and _hub_reachable():
-        return {}
-    if _cached(source):
-        return {"local_files_only": True}
-    why = "HF_HUB_OFFLINE is set" if _offline() else "the Hugging Face hub cannot be reached"
-    raise ModelLoadError(
-        f"cannot load model {source!r}: not a local folder, not in the Hugging Face cache, and {why}; "
-        "check the spelling, pass a model folder, or download it once while online"
-    )
-
-
-def _offline() -> bool:
-    return any(os.environ.get(name, "").strip().lower() not in _FALSE for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
-
-
-def _hub_reachable() -> bool:
-    endpoint = os.environ.get("HF_ENDPOINT", "https://huggingface.co")
-    if endpoint not in _reachable:
-        url = urlparse(endpoint)
-        try:
-            with socket.create_connection((url.hostname or "huggingface.co", url.port or (443 if url.scheme == "https" else 80)), timeout=HUB_PROBE_SECONDS):
-                _reachable[endpoint] = True
-        except OSError:
-            _reachable[endpoint] = False
-    return _reachable[endpoint]
-
-
-def _cached(source: str) -> bool:
-    try:
-        from huggingface_hub import try_to_load_from_cache
-
-        return isinstance(try_to_load_from_cache(source, "config.json"), str)
-    except Exception:  # an id the cache cannot even parse is not cached
-        return False

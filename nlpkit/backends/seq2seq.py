@@ -77,11 +77,10 @@ def warm_start_encoder_decoder(source: str, tokenizer: Any, *, tie_encoder_decod
 
 
 def prepare_for_training(model: TransformersModel) -> None:
-    """A generator without a pad token (GPT-2) pads with its end token."""
-    tokenizer, network = model.tokenizer, model.network
-    if tokenizer.pad_token_id is None and tokenizer.eos_token_id is not None:
-        tokenizer.pad_token = tokenizer.eos_token
-        network.config.pad_token_id = tokenizer.eos_token_id
+    """A generator without a pad token (GPT-2) pads with its end token (`families.ensure_pad_token`)."""
+    from nlpkit.backends.families import ensure_pad_token
+
+    ensure_pad_token(model.tokenizer, model.network)
 
 
 # -- batched generation --------------------------------------------------------------
@@ -153,11 +152,11 @@ def _encode(tokenizer: Any, texts: list[str], limit: int, *, left: bool) -> tupl
 def _pad(rows: list[list[int]], pad_id: int, *, left: bool) -> dict[str, Any]:
     import torch
 
+    from nlpkit.backends.families import pad_rows
+
     width = max(len(r) for r in rows)
-    def fill(row: list[int], value: int, n: int) -> list[int]:
-        return [value] * n + row if left else row + [value] * n
-    input_ids = [fill(r, pad_id, width - len(r)) for r in rows]
-    mask = [fill([1] * len(r), 0, width - len(r)) for r in rows]
+    input_ids = pad_rows(rows, pad_id, width, left=left)
+    mask = pad_rows([[1] * len(r) for r in rows], 0, width, left=left)
     return {"input_ids": torch.tensor(input_ids), "attention_mask": torch.tensor(mask)}
 
 

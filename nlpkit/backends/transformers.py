@@ -91,19 +91,27 @@ class TransformersModel(Model):
 
     @property
     def pad_id(self) -> int:
-        return self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        from nlpkit.backends.families import pad_token_id
 
-    def _tensors(self, rows: Sequence[dict[str, list[int]]]) -> dict[str, Any]:
-        """Right-pad a batch of encoded rows (input ids, type ids) into tensors on the model's device."""
+        return pad_token_id(self.tokenizer)
+
+    def _tensors(self, rows: Sequence[dict[str, list[int]]], *, left: bool = False) -> dict[str, Any]:
+        """Pad a batch of encoded rows (input ids, type ids) into tensors on the model's device:
+        on the right (positions of the rows stay valid), or on the left when `left`."""
         import torch
 
-        width = max(len(row["input_ids"]) for row in rows)
+        width, pad = max(len(row["input_ids"]) for row in rows), self.pad_id
+
+        def fill(row: list[int], value: int) -> list[int]:
+            padding = [value] * (width - len(row))
+            return padding + row if left else row + padding
+
         batch = {
-            "input_ids": torch.tensor([row["input_ids"] + [self.pad_id] * (width - len(row["input_ids"])) for row in rows], dtype=torch.long),
-            "attention_mask": torch.tensor([[1] * len(row["input_ids"]) + [0] * (width - len(row["input_ids"])) for row in rows], dtype=torch.long),
+            "input_ids": torch.tensor([fill(row["input_ids"], pad) for row in rows], dtype=torch.long),
+            "attention_mask": torch.tensor([fill([1] * len(row["input_ids"]), 0) for row in rows], dtype=torch.long),
         }
         if "token_type_ids" in rows[0]:
-            batch["token_type_ids"] = torch.tensor([row["token_type_ids"] + [0] * (width - len(row["token_type_ids"])) for row in rows], dtype=torch.long)
+            batch["token_type_ids"] = torch.tensor([fill(row["token_type_ids"], 0) for row in rows], dtype=torch.long)
         return to_device(batch, self.device)
 
     def _require(self, head: Head) -> None:
@@ -117,9 +125,12 @@ class TransformersModel(Model):
         keys = [k for k in ("input_ids", "token_type_ids") if k in encodings]
         rows = [{k: encodings[k][i] for k in keys} for i in range(len(texts))]
         self.network.eval()
+        from nlpkit.backends.families import padding_left
+
+        left = padding_left(self.tokenizer)  # XLNet's classifier reads the last position: pad as in training
 
         def step(batch: list[dict[str, list[int]]]) -> list[list[float]]:
-            return to_cpu(self.network(**self._tensors(batch)).logits).softmax(-1).tolist()
+            return to_cpu(self.network(**self._tensors(batch, left=left)).logits).softmax(-1).tolist()
 
         return run_batches(rows, step, batch_size=batch_size, length=lambda r: len(r["input_ids"]), stats=stats, progress=progress)
 
@@ -295,6 +306,8 @@ class TransformersBackend(Backend):
     name = "transformers"
     heads = frozenset(Head)
     accelerated = True
+    requires = ("torch", "transformers")
+    requires_extra = "nlpkit-core[transformers]"
 
     def accepts_folder(self, folder: Path) -> bool:
         return (folder / "config.json").exists()
@@ -302,14 +315,14 @@ class TransformersBackend(Backend):
     def load(self, source: str, task: Task, *, labels: list[str] | None = None, meta: dict[str, Any] | None = None, options: dict[str, Any] | None = None) -> TransformersModel:
         import transformers
 
-        from nlpkit.backends.loading import check_model_folder, hub_access
+        from nlpkit.backends.loading import check_model_folder
 
         options = dict(options or {})
         requested_pooling = options.pop("pooling", None)  # a ModelSpec option, not a from_pretrained one
         trust = bool(options.pop("trust_remote_code", False))
         if Path(source).is_dir():
             check_model_folder(Path(source), trust_remote_code=trust)  # foreign code, pickle, corrupt files: before loading
-        access = {"trust_remote_code": trust, **hub_access(source)}  # never None: transformers would ask on stdin
+        access = {"trust_remote_code": trust}  # never None: transformers would ask on stdin
         try:
             config = transformers.AutoConfig.from_pretrained(source, **access)
             tokenizer = transformers.AutoTokenizer.from_pretrained(source, **access)
@@ -337,6 +350,9 @@ class TransformersBackend(Backend):
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         network.eval()
+        from nlpkit.backends.families import ensure_pad_token
+
+        ensure_pad_token(tokenizer, network)  # GPT-2, Llama: batches (and their classifiers) need a pad token
         model = TransformersModel(network, tokenizer, head=task.head, labels=labels, source=source, task=task.name, meta=meta)
         if task.head is Head.SEQUENCE_CLASSIFICATION:
             _apply_pooling(model, source, meta, requested_pooling)

@@ -64,7 +64,7 @@ def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] =
         echo(f"[{number}/{len(runs)}] {run.name}: {run.task} · {run.model} · {run.data_ref()}" + (f" · fine-tune on {run.train_ref()}" + (f"[:{run.finetune.limit}]" if run.finetune and run.finetune.limit else "") if run.finetune else ""))
         started = time.time()
         try:
-            record = measure(run, options, output)
+            record = measure(run, options, output, placements[run.name])
             record["status"] = "ok"
         except (Exception, KeyboardInterrupt) as exc:
             if isinstance(exc, KeyboardInterrupt):
@@ -131,7 +131,7 @@ def place_runs(suite: Suite, runs: list[RunSpec], options: BenchOptions) -> dict
     return placements
 
 
-def measure(run: RunSpec, options: BenchOptions, output: Path) -> dict[str, Any]:
+def measure(run: RunSpec, options: BenchOptions, output: Path, placement: Placement | None = None) -> dict[str, Any]:
     """Fine-tune (if asked), then predict with timing, then score with CIs."""
     from nlpkit import api
     from nlpkit.data import load_examples
@@ -143,7 +143,7 @@ def measure(run: RunSpec, options: BenchOptions, output: Path) -> dict[str, Any]
     record: dict[str, Any] = {}
     model_ref = run.model
     if run.finetune is not None:
-        model_ref, record["finetune"] = _finetune(run, task, options, output)
+        model_ref, record["finetune"] = _finetune(run, task, options, output, placement)
     examples = load_examples(task, run.data_ref(), data_dir=options.data_dir, limit=run.limit, read_options=api.read_options(task, api.task_options(task, run.options, "evaluate")))
     for example in examples:
         task.check_example_for_scoring(example)
@@ -180,7 +180,7 @@ def measure(run: RunSpec, options: BenchOptions, output: Path) -> dict[str, Any]
     return record
 
 
-def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path) -> tuple[str, dict[str, Any]]:
+def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, placement: Placement | None = None) -> tuple[str, dict[str, Any]]:
     from nlpkit import api
     from nlpkit.training import TrainConfig
 
@@ -200,12 +200,15 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path) -> t
     reset_peak_memory()
     from nlpkit.training import StaleWorkError
 
+    # the device as asked (auto/cuda leave the GPUs to the Trainer), or the one `place_runs` narrowed to
+    device = run.device if placement is None or placement.note.startswith("CUDA_VISIBLE_DEVICES") else placement.requested
+
     if folder.exists():
         shutil.rmtree(folder)  # a model of other settings; an interrupted fine-tune of these resumes
     try:
-        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, device=run.device, precision=run.precision)
+        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, device=device, precision=run.precision)
     except StaleWorkError:
-        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, overwrite=True, device=run.device, precision=run.precision)
+        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, overwrite=True, device=device, precision=run.precision)
     passes = spec.epochs if not spec.max_steps else None
     measured = {
         "seconds": result.train_seconds,

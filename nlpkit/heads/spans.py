@@ -93,8 +93,11 @@ def pair_template(tokenizer: Any) -> _Template:
 
 
 def question_first(tokenizer: Any) -> bool:
-    """Question before context, except for left-padding models (XLNet), as in `run_qa.py`."""
-    return getattr(tokenizer, "padding_side", "right") == "right"
+    """Question before context, except where the classifier token comes last (XLNet);
+    the rule lives with the other family conventions (`nlpkit.backends.families`)."""
+    from nlpkit.backends.families import question_first as family_rule
+
+    return family_rule(tokenizer)
 
 
 @dataclass

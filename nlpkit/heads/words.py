@@ -37,7 +37,10 @@ def encode_words(tokenizer: Any, sentences: Sequence[Sequence[str]]) -> list[Pie
     lone U+FE0F variation selectors) becomes [UNK], with one warning giving the count."""
     if not sentences:
         return []
-    enc = tokenizer([list(s) for s in sentences], is_split_into_words=True, add_special_tokens=False, verbose=False)
+    from nlpkit.backends.families import words_tokenizer
+
+    # byte-level BPE (RoBERTa, GPT-2, BART) needs the prefix space to read words as in running text
+    enc = words_tokenizer(tokenizer)([list(s) for s in sentences], is_split_into_words=True, add_special_tokens=False, verbose=False)
     unk = tokenizer.unk_token_id if tokenizer.unk_token_id is not None else 0
     out = []
     dropped: list[str] = []

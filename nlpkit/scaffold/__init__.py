@@ -18,10 +18,12 @@ from pathlib import Path
 from nlpkit.errors import NlpkitError
 
 #: Task kinds with a template (``--task-kind``).
-KINDS = ("classification", "seq2seq")
-#: Per kind: the metric the template ships (name suffix) and the default description.
-_KIND_METRIC = {"classification": "balanced_accuracy", "seq2seq": "exact_match"}
-_KIND_DESCRIPTION = {"classification": "text classification", "seq2seq": "text in, text out"}
+KINDS = ("classification", "tagging", "seq2seq")
+#: Per kind: the metric the template ships (name suffix), the default description, and
+#: the distribution whose building block the task extends when it is not the core's.
+_KIND_METRIC = {"classification": "balanced_accuracy", "tagging": "tag_accuracy", "seq2seq": "exact_match"}
+_KIND_DESCRIPTION = {"classification": "text classification", "tagging": "tagging words with typed spans", "seq2seq": "text in, text out"}
+_KIND_BUILDS_ON = {"tagging": ("nlpkit-ner", "nlpkit_ner")}
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 
 
@@ -38,30 +40,38 @@ class PluginNames:
     core: str
     core_requirement: str
     description: str
+    #: Every requirement, as TOML strings: the core, and the plugin the kind builds on.
+    requirements: str = ""
 
     def placeholders(self) -> dict[str, str]:
         return {
             "task": self.task, "dist": self.dist, "module": self.module, "class": self.cls, "dataset": self.dataset,
             "metric": self.metric, "core": self.core, "core_requirement": self.core_requirement, "description": self.description,
+            "requirements": self.requirements or f'"{self.core_requirement}"',
         }
 
 
 def core_distribution() -> tuple[str, str]:
     """(distribution name, version) of the installed distribution that provides ``nlpkit``."""
-    from importlib.metadata import PackageNotFoundError, packages_distributions, version
-
     import nlpkit
 
+    return installed_distribution("nlpkit", nlpkit.__version__) or ("nlpkit-core", nlpkit.__version__)
+
+
+def installed_distribution(package: str, expected_version: str | None = None) -> tuple[str, str] | None:
+    """(distribution, version) that provides import package `package`, or None."""
+    from importlib.metadata import PackageNotFoundError, packages_distributions, version
+
     found = []
-    for dist in packages_distributions().get("nlpkit", []):
+    for dist in packages_distributions().get(package, []):
         try:
             found.append((dist, version(dist)))
         except PackageNotFoundError:
             continue
     # a stale metadata folder (an old egg-info in a checkout) can name another version:
     # the one matching the imported package is the real one
-    matching = [f for f in found if f[1] == nlpkit.__version__]
-    return (matching or found or [("nlpkit-core", nlpkit.__version__)])[0]
+    matching = [f for f in found if f[1] == expected_version]
+    return (matching or found or [None])[0]
 
 
 def compatible_bound(dist: str, version: str) -> str:
@@ -80,6 +90,13 @@ def plugin_names(name: str, description: str | None = None, kind: str = "classif
         raise NlpkitError(f"plugin name {name!r}: use lower-case letters and digits, words joined by '-' or '_' (e.g. 'ticket-urgency')")
     task = base.replace("-", "_")
     core, core_version = core_distribution()
+    requirements = [compatible_bound(core, core_version)]
+    if kind in _KIND_BUILDS_ON:
+        dist, package = _KIND_BUILDS_ON[kind]
+        found = installed_distribution(package)
+        if found is None:
+            raise NlpkitError(f"--task-kind {kind} builds on {dist}, which is not installed: pip install {dist} (or nlpkit install {dist})")
+        requirements.append(compatible_bound(*found))
     return PluginNames(
         task=task,
         dist=f"nlpkit-{base.replace('_', '-')}",
@@ -90,6 +107,7 @@ def plugin_names(name: str, description: str | None = None, kind: str = "classif
         core=core,
         core_requirement=compatible_bound(core, core_version),
         description=description or f"{base}: {_KIND_DESCRIPTION[kind]}",
+        requirements=", ".join(f'"{r}"' for r in requirements),
     )
 
 

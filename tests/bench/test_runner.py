@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,24 @@ def test_a_gpu_asked_of_a_cpu_only_model_runs_it_on_the_cpu_and_keeps_its_result
     bench(str(suite_file), "--output", str(out), "--only", "tfidf-4")
     again = bench(str(suite_file), "--output", str(out), "--only", "tfidf-4", "--device", "cuda")
     assert "done before, skipped" in again.output  # the concrete device (cpu) is what the fingerprint holds
+
+
+def test_gpu_n_narrows_the_visible_gpus_once_for_every_run_of_a_suite(tmp_path: Path, sentiment_tsv: Path, tiny_encoder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from nlpkit.bench.runner import BenchOptions, place_runs
+    from nlpkit.bench.suite import load_suite
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1 if "CUDA_VISIBLE_DEVICES" in os.environ else 2)
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: False)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda device=None: "Fake GPU")
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+    path = tmp_path / "s.toml"
+    run = '[[runs]]\nname = "{name}"\ntask = "sentiment"\nmodel = "{model}"\ndata = "{data}"\n'
+    path.write_text(run.format(name="scored", model=tiny_encoder, data=sentiment_tsv) + run.format(name="tuned", model=tiny_encoder, data=sentiment_tsv) + f'[runs.finetune]\ndata = "{sentiment_tsv}"\n')
+    suite = load_suite(str(path))
+    placements = place_runs(suite, suite.runs, BenchOptions(device="cuda:1"))
+    assert os.environ["CUDA_VISIBLE_DEVICES"] == "1"  # the fine-tuning run went first and narrowed
+    assert {name: (p.device, p.requested) for name, p in placements.items()} == {"scored": ("cuda:0", "cuda:1"), "tuned": ("cuda:0", "cuda:1")}
+    assert [r.device for r in suite.runs] == ["cuda:0", "cuda:0"]

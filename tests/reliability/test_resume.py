@@ -176,3 +176,22 @@ def test_training_metrics_cover_the_whole_run_after_a_resume(tmp_path: Path, tin
     assert b["seconds"] >= b["train_runtime"] * 0.5 and b["train_runtime"] > 0
     wa, wb = weights(straight), weights(tmp_path / "resumed")
     assert max(float((wa[k] - wb[k]).abs().max()) for k in wa) < 1e-6
+
+
+def test_full_disk_while_saving_the_model_leaves_no_half_model_and_keeps_the_checkpoints(tmp_path: Path, tiny_encoder: Path, sentiment_tsv: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from nlpkit.backends.transformers import TransformersModel
+
+    def full_disk(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "model.safetensors").write_bytes(b"\0" * 1024)  # a part written before the disk filled
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(TransformersModel, "save", full_disk)
+    out = tmp_path / "model"
+    with pytest.raises(NlpkitError, match=r"saving the model failed \(No space left on device\); free space and run the same command again"):
+        nlpkit.finetune("sentiment", model=str(tiny_encoder), train=str(sentiment_tsv), output=out, config=nlpkit.TrainConfig(**BASE))
+    partial = tmp_path / "model.partial"
+    assert not out.exists() and not (partial / "model").exists()
+    assert list((partial / "checkpoints").glob("checkpoint-*"))

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from nlpkit.testing.parity import parity  # noqa: F401  (the fixture; here too so the tests run from the unpacked sdist)
 
 CONLL03 = """-DOCSTART- -X- -X- O
 

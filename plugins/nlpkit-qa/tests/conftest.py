@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from nlpkit_qa.testing import SQUAD_V1, SQUAD_V2, WORDS, write_json
+from nlpkit.testing.parity import parity  # noqa: F401  (the fixture; here too so the tests run from the unpacked sdist)
 
 
 @pytest.fixture
