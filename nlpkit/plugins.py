@@ -54,7 +54,7 @@ ENTRY_POINT_GROUP = "nlpkit"
 CORE_DISTRIBUTION = "nlpkit-core"
 #: Distributions shipped with nlpkit: on a name collision they keep the name.
 BUNDLED_DISTRIBUTIONS = frozenset({
-    "nlpkit-core", "nlpkit-ner", "nlpkit-qa", "nlpkit-sentiment", "nlpkit-summarization", "nlpkit-translation",
+    "nlpkit-core", "nlpkit-ner", "nlpkit-onnx", "nlpkit-qa", "nlpkit-sentiment", "nlpkit-summarization", "nlpkit-translation",
 })
 #: Libraries a plugin module must not import (seconds each; `nlpkit --help` stays fast).
 HEAVY_MODULES = ("torch", "transformers", "evaluate", "datasets")

@@ -76,17 +76,34 @@ def use_mean_pooling(network: Any) -> None:
     network.forward = forward
 
 
-def marker_logits(network: Any, input_ids: Any, attention_mask: Any, markers: tuple[int, int]) -> Any:
-    """Logits from the mean of the encoder states at the first of each of the two `markers`
-    token ids in each row (a row without a marker falls back to position 0)."""
+def marker_positions(input_ids: Any, markers: tuple[int, int]) -> tuple[Any, Any]:
+    """Per row, the position of the first of each of the two `markers` token ids (0 when absent).
+    Takes torch tensors or numpy arrays (an exported model finds them outside its graph)."""
+
+    def first(token: int) -> Any:
+        found = input_ids == token
+        return (found.astype("int64") if hasattr(found, "astype") else found.int()).argmax(-1)
+
+    return first(markers[0]), first(markers[1])
+
+
+def logits_at(network: Any, input_ids: Any, attention_mask: Any, head: Any, tail: Any) -> Any:
+    """Logits of the model's classifier applied to the mean of the encoder states at positions
+    `head` and `tail` (one each per row): marker pooling with the positions given, the form
+    an exported graph takes (`marker_logits` finds the positions itself)."""
     import torch
 
     out = network.base_model(input_ids=input_ids, attention_mask=attention_mask)
     hidden = out.last_hidden_state if hasattr(out, "last_hidden_state") else out[0]
     rows = torch.arange(hidden.size(0), device=hidden.device)
-    head = (input_ids == markers[0]).int().argmax(-1)
-    tail = (input_ids == markers[1]).int().argmax(-1)
     return classify_pooled(network, (hidden[rows, head] + hidden[rows, tail]) / 2)
+
+
+def marker_logits(network: Any, input_ids: Any, attention_mask: Any, markers: tuple[int, int]) -> Any:
+    """Logits from the mean of the encoder states at the first of each of the two `markers`
+    token ids in each row (a row without a marker falls back to position 0)."""
+    head, tail = marker_positions(input_ids, markers)
+    return logits_at(network, input_ids, attention_mask, head, tail)
 
 
 def use_marker_pooling(network: Any, markers: tuple[int, int]) -> None:

@@ -75,7 +75,7 @@ def test_the_core_base_install_needs_no_deep_learning_stack() -> None:
 
 
 def test_plugins_whose_every_model_needs_transformers_depend_on_the_extra() -> None:
-    needs_torch = {"nlpkit-ner", "nlpkit-qa", "nlpkit-translation"}
+    needs_torch = {"nlpkit-ner", "nlpkit-qa", "nlpkit-translation", "nlpkit-onnx"}
     for folder in PLUGINS:
         core = next(r for r in project(folder)["dependencies"] if requirement_name(r) == CORE_DISTRIBUTION)
         assert ("[transformers]" in core) == (folder.name in needs_torch), core

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.device import Placement
 from nlpkit.errors import ModelLoadError, NlpkitError
 from nlpkit.inference import iter_batches, run_batches, to_cpu, to_device
 from nlpkit.models import Backend, Model
+from nlpkit.options import Option
 from nlpkit.tasks import Head
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ class TransformersModel(Model):
 
     def to(self, placement: Placement) -> TransformersModel:
         """Move the network to the placement's device and cast it to its precision (for inference)."""
+        if self.meta.get("quantize") and (placement.accelerator or placement.precision != "fp32"):
+            raise NlpkitError(f"an int8-quantized model (-O quantize=int8) runs on the CPU with fp32 activations only, not on {placement.device} at {placement.precision}: use --device cpu --precision fp32")
         self.network.to(device=placement.device, dtype=placement.dtype)
         self.placement = placement
         return self
@@ -178,62 +181,35 @@ class TransformersModel(Model):
     def tag_words(self, sentences: Sequence[Sequence[str]], *, window_overlap: int | None = None, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[list[float]]]:
         import torch
 
-        from nlpkit.heads.words import best_window, encode_words, special_ids, window_ids, windows
+        from nlpkit.heads.words import WordWindow, collect_words, word_windows
 
         self._require(Head.TOKEN_CLASSIFICATION)
-        prefix, suffix = special_ids(self.tokenizer)
-        budget = self.max_length - len(prefix) - len(suffix)
-        pieces = encode_words(self.tokenizer, sentences)
-        # one row per window: (sentence, first word of the window, ids, first sub-word position of each word)
-        rows: list[tuple[int, int, list[int], list[int]]] = []
-        picks: list[list[int]] = []
-        for i, words in enumerate(pieces):
-            ranges = windows(words, budget, window_overlap) if words else []
-            picks.append(best_window(ranges) if ranges else [])
-            for k, (start, end) in enumerate(ranges):
-                ids, firsts = window_ids(words, start, end, budget, prefix, suffix)
-                # keep only the words this window is the best one for
-                wanted = [(start + offset, position) for offset, position in enumerate(firsts) if picks[i][start + offset] == k]
-                rows.append((i, k, ids, wanted))  # type: ignore[arg-type]
-        out: list[list[list[float]]] = [[[] for _ in words] for words in pieces]
+        rows, sizes = word_windows(self.tokenizer, sentences, self.max_length, window_overlap)
         self.network.eval()
 
-        def step(batch: list[tuple[int, int, list[int], list[tuple[int, int]]]]) -> list[list[list[float]]]:
-            logits = self.network(**self._tensors([{"input_ids": row[2]} for row in batch])).logits
+        def step(batch: list[WordWindow]) -> list[list[list[float]]]:
+            logits = self.network(**self._tensors([{"input_ids": row.input_ids} for row in batch])).logits
             probs = to_cpu(logits).softmax(-1)
-            where = [(b, position) for b, row in enumerate(batch) for _, position in row[3]]
+            where = [(b, position) for b, row in enumerate(batch) for _, position in row.words]
             if not where:
                 return [[] for _ in batch]
             flat = probs[torch.tensor([b for b, _ in where]), torch.tensor([p for _, p in where])].tolist()
             split, start = [], 0
             for row in batch:
-                split.append(flat[start : start + len(row[3])])
-                start += len(row[3])
+                split.append(flat[start : start + len(row.words)])
+                start += len(row.words)
             return split
 
-        for indices, results in iter_batches(rows, step, batch_size=batch_size, length=lambda r: len(r[2]), stats=stats, progress=progress, desc="predict (windows)"):
-            for j, word_probs in zip(indices, results):
-                i, _, _, wanted = rows[j]
-                for (w, _), row in zip(wanted, word_probs):
-                    out[i][w] = row
-        return out
+        return collect_words(rows, sizes, iter_batches(rows, step, batch_size=batch_size, length=lambda r: len(r.input_ids), stats=stats, progress=progress, desc="predict (windows)"))
 
     # span extraction ----------------------------------------------------------------------
     def span_scores(self, questions: Sequence[str], contexts: Sequence[str], *, max_length: int, doc_stride: int, max_question_length: int, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> Iterator[SpanBatch]:
-        from nlpkit.heads.spans import SpanBatch, build_windows
+        from nlpkit.heads.spans import SpanBatch, build_windows, question_counter
 
         self._require(Head.SPAN_EXTRACTION)
         max_length = min(max_length, self.max_length)
         windows = build_windows(self.tokenizer, questions, contexts, max_length=max_length, doc_stride=doc_stride, max_question_length=max_question_length)
-        remaining = [0] * len(questions)  # windows not yet run, per question
-        for w in windows:
-            remaining[w.example] += 1
-
-        def finished(indices: list[int]) -> int:
-            # a question counts in the batch that runs its last window, so the counts add up to the questions
-            for i in indices:
-                remaining[windows[i].example] -= 1
-            return len({windows[i].example for i in indices if remaining[windows[i].example] == 0})
+        finished = question_counter(windows, len(questions))
 
         def step(batch: list[Any]) -> list[tuple[Any, Any]]:
             rows = [{"input_ids": w.input_ids, **({"token_type_ids": w.token_type_ids} if w.token_type_ids is not None else {})} for w in batch]
@@ -300,6 +276,20 @@ def _apply_pooling(model: TransformersModel, source: str, meta: dict[str, Any] |
         model.meta["pooling"] = "mean"
 
 
+def quantize_int8(network: Any) -> None:
+    """Quantize the encoder's `nn.Linear` layers to int8 in place (torch dynamic quantization:
+    int8 weights, activations quantized per batch; the CPU only). The task head stays fp32,
+    so pooling that reads the classifier's layout (`classify_pooled`) is unchanged."""
+    import warnings
+
+    import torch
+    from torch.ao.quantization import quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notice (torchao is its successor; not a dependency)
+        quantize_dynamic(getattr(network, "base_model", network), {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+
+
 class TransformersBackend(Backend):
     """Loads `AutoModelFor<head>` checkpoints; fine-tunes with `transformers.Trainer`."""
 
@@ -308,6 +298,9 @@ class TransformersBackend(Backend):
     accelerated = True
     requires = ("torch", "transformers")
     requires_extra = "nlpkit-core[transformers]"
+    options: ClassVar[tuple[Option, ...]] = (
+        Option("quantize", str, None, "int8: torch dynamic quantization of the encoder's linear layers (CPU inference; smaller, faster, scores move slightly)", choices=("int8",)),
+    )
 
     def accepts_folder(self, folder: Path) -> bool:
         return (folder / "config.json").exists()
@@ -319,6 +312,7 @@ class TransformersBackend(Backend):
 
         options = dict(options or {})
         requested_pooling = options.pop("pooling", None)  # a ModelSpec option, not a from_pretrained one
+        quantize = options.pop("quantize", None)  # a backend option (-O quantize=int8), not a from_pretrained one
         trust = bool(options.pop("trust_remote_code", False))
         if Path(source).is_dir():
             check_model_folder(Path(source), trust_remote_code=trust)  # foreign code, pickle, corrupt files: before loading
@@ -356,6 +350,9 @@ class TransformersBackend(Backend):
         model = TransformersModel(network, tokenizer, head=task.head, labels=labels, source=source, task=task.name, meta=meta)
         if task.head is Head.SEQUENCE_CLASSIFICATION:
             _apply_pooling(model, source, meta, requested_pooling)
+        if quantize == "int8":
+            quantize_int8(network)
+            model.meta = {**model.meta, "quantize": "int8"}
         return model
 
     def finetune(self, task: Task, source: str | None, train: Sequence[Any], eval: Sequence[Any] | None, config: TrainConfig, workdir: Path, labels: list[str] | None) -> TransformersModel:
@@ -365,6 +362,8 @@ class TransformersBackend(Backend):
             raise NlpkitError("the transformers backend needs a pre-trained checkpoint to fine-tune")
         import transformers
 
+        if config.backend_options.get("quantize"):
+            raise NlpkitError("quantize applies to predict and evaluate: fine-tune at full precision, then predict with -O quantize=int8")
         transformers.set_seed(config.seed)  # before loading: a new head's weights are drawn here
         model = self.load(source, task, labels=labels, options={"trust_remote_code": config.trust_remote_code})
         if task.head is Head.SEQ2SEQ:

@@ -16,7 +16,7 @@ zero-width characters) did.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,6 +162,22 @@ def build_windows(
                 break
             start += step
     return windows
+
+
+def question_counter(windows: Sequence[Window], questions: int) -> Callable[[list[int]], int]:
+    """The `count` of `nlpkit.inference.iter_batches` for span windows: how many questions a
+    batch of window indices finishes (a question counts in the batch that runs its last
+    window, so the counts add up to `questions`); call it once per batch, in order."""
+    remaining = [0] * questions  # windows not yet run, per question
+    for w in windows:
+        remaining[w.example] += 1
+
+    def finished(indices: list[int]) -> int:
+        for i in indices:
+            remaining[windows[i].example] -= 1
+        return len({windows[i].example for i in indices if remaining[windows[i].example] == 0})
+
+    return finished
 
 
 def _window(example: int, template: _Template, first_is_question: bool, q_ids: list[int], c_ids: list[int], c_offsets: list[tuple[int, int]], cls_id: int | None, uses_types: bool) -> Window:

@@ -9,12 +9,13 @@ reads each word from the window where it has the most context on both sides.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger("nlpkit.heads")
 
-__all__ = ["Pieces", "best_window", "encode_focused", "encode_words", "special_ids", "window_ids", "windows"]
+__all__ = ["Pieces", "WordWindow", "best_window", "collect_words", "encode_focused", "encode_words", "special_ids", "window_ids", "windows", "word_windows"]
 
 #: Sub-word ids of each word of each sentence.
 Pieces = list[list[int]]
@@ -105,6 +106,51 @@ def window_ids(pieces: Pieces, start: int, end: int, budget: int, prefix: list[i
     del ids[len(prefix) + budget :]  # only a single over-long word can exceed the budget
     firsts = [min(f, len(ids) - 1) for f in firsts]
     return ids + list(suffix), firsts
+
+
+@dataclass
+class WordWindow:
+    """One model input of `Model.tag_words`: a window of a sentence's sub-word ids."""
+
+    #: Index of the sentence this window belongs to.
+    sentence: int
+    input_ids: list[int]
+    #: (word index in the sentence, position of its first sub-word in `input_ids`) of each
+    #: word this window is the best one for (each word is read from exactly one window).
+    words: list[tuple[int, int]]
+
+
+def word_windows(tokenizer: Any, sentences: Sequence[Sequence[str]], max_length: int, overlap: int | None = None) -> tuple[list[WordWindow], list[int]]:
+    """The model inputs for tagging `sentences` word by word, and each sentence's word count.
+
+    The tokenizer-side half of `Model.tag_words`, shared by every backend: sentences
+    longer than `max_length` (special tokens included) become overlapping `windows`,
+    and each word is read at its first sub-word in the window where it has the most
+    context (`best_window`). A backend runs the windows and puts each window's
+    per-word outputs at ``(window.sentence, word)``."""
+    prefix, suffix = special_ids(tokenizer)
+    budget = max_length - len(prefix) - len(suffix)
+    pieces = encode_words(tokenizer, sentences)
+    out: list[WordWindow] = []
+    for i, words in enumerate(pieces):
+        ranges = windows(words, budget, overlap) if words else []
+        picks = best_window(ranges) if ranges else []
+        for k, (start, end) in enumerate(ranges):
+            ids, firsts = window_ids(words, start, end, budget, prefix, suffix)
+            wanted = [(start + offset, position) for offset, position in enumerate(firsts) if picks[start + offset] == k]
+            out.append(WordWindow(i, ids, wanted))
+    return out, [len(words) for words in pieces]
+
+
+def collect_words(rows: Sequence[WordWindow], sizes: Sequence[int], batches: Iterable[tuple[list[int], Sequence[Sequence[Any]]]]) -> list[list[Any]]:
+    """Per sentence, per word: the output of the window that reads it, gathered from the
+    ``(window indices, per-word outputs)`` batches `nlpkit.inference.iter_batches` yields."""
+    out: list[list[Any]] = [[[] for _ in range(n)] for n in sizes]
+    for indices, results in batches:
+        for j, word_outputs in zip(indices, results):
+            for (w, _), value in zip(rows[j].words, word_outputs):
+                out[rows[j].sentence][w] = value
+    return out
 
 
 def encode_focused(tokenizer: Any, items: Sequence[tuple[Sequence[str], int, int]], max_length: int) -> list[list[int]]:

@@ -34,3 +34,20 @@ def test_words_the_tokenizer_drops_become_unk_with_a_counted_warning(tiny_encode
         [pieces] = encode_words(tokenizer, [["Paris", "\ufe0f", "\ufe0f"]])
     assert pieces[1] == pieces[2] == [tokenizer.unk_token_id]
     assert "2 words the tokenizer reads as nothing ('\\ufe0f')" in caplog.text
+
+
+def test_word_windows_read_every_word_of_a_long_sentence_exactly_once(tiny_encoder):
+    import transformers
+
+    from nlpkit.heads.words import word_windows
+
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_encoder)
+    long = ["good", "film"] * 20
+    rows, sizes = word_windows(tokenizer, [["bad"], long], max_length=16, overlap=4)
+    assert sizes == [1, 40]
+    assert all(len(row.input_ids) <= 16 for row in rows)
+    assert len([row for row in rows if row.sentence == 1]) > 1
+    read = sorted(word for row in rows if row.sentence == 1 for word, _ in row.words)
+    assert read == list(range(40))
+    first = rows[0]
+    assert first.sentence == 0 and first.words == [(0, 1)] and first.input_ids[0] == tokenizer.cls_token_id
