@@ -103,20 +103,18 @@ class TransformersModel(Model):
         on the right (positions of the rows stay valid), or on the left when `left`."""
         import torch
 
-        width = max(len(row["input_ids"]) for row in rows)
-        ids = torch.full((len(rows), width), self.pad_id, dtype=torch.long)
-        mask = torch.zeros((len(rows), width), dtype=torch.long)
-        types = torch.zeros((len(rows), width), dtype=torch.long) if "token_type_ids" in rows[0] else None
-        for b, row in enumerate(rows):
-            n = len(row["input_ids"])
-            span = slice(width - n, width) if left else slice(0, n)
-            ids[b, span] = torch.tensor(row["input_ids"])
-            mask[b, span] = 1
-            if types is not None:
-                types[b, span] = torch.tensor(row["token_type_ids"])
-        batch = {"input_ids": ids, "attention_mask": mask}
-        if types is not None:
-            batch["token_type_ids"] = types
+        width, pad = max(len(row["input_ids"]) for row in rows), self.pad_id
+
+        def fill(row: list[int], value: int) -> list[int]:
+            padding = [value] * (width - len(row))
+            return padding + row if left else row + padding
+
+        batch = {
+            "input_ids": torch.tensor([fill(row["input_ids"], pad) for row in rows], dtype=torch.long),
+            "attention_mask": torch.tensor([fill([1] * len(row["input_ids"]), 0) for row in rows], dtype=torch.long),
+        }
+        if "token_type_ids" in rows[0]:
+            batch["token_type_ids"] = torch.tensor([fill(row["token_type_ids"], 0) for row in rows], dtype=torch.long)
         return to_device(batch, self.device)
 
     def _require(self, head: Head) -> None:
