@@ -51,6 +51,23 @@ def count(rev: str) -> dict[str, dict[str, int]]:
     return out
 
 
+#: The files this change rewrote or added, one row each (a folder: all its files).
+FILES = (
+    "nlpkit/inference.py", "nlpkit/options.py", "nlpkit/generation.py", "nlpkit/generation/", "nlpkit/backends/seq2seq.py",
+    "nlpkit/heads/", "nlpkit/token_classification.py", "nlpkit/classification.py", "nlpkit/pooling.py", "nlpkit/tasks.py",
+    "plugins/nlpkit-ner/nlpkit_ner/ner.py", "plugins/nlpkit-ner/nlpkit_ner/tagging.py", "plugins/nlpkit-ner/nlpkit_ner/subwords.py",
+    "plugins/nlpkit-ner/nlpkit_ner/relations.py", "plugins/nlpkit-ner/nlpkit_ner/markers.py", "plugins/nlpkit-ner/nlpkit_ner/pooling.py",
+    "plugins/nlpkit-qa/nlpkit_qa/task.py", "plugins/nlpkit-qa/nlpkit_qa/inference.py", "plugins/nlpkit-qa/nlpkit_qa/windows.py",
+    "plugins/nlpkit-qa/nlpkit_qa/decoding.py", "plugins/nlpkit-summarization/nlpkit_summarization/task.py",
+    "plugins/nlpkit-translation/nlpkit_translation/task.py",
+)
+
+
+def file_loc(rev: str, path: str) -> int:
+    names = files(rev, path) if path.endswith("/") else [n for n in files(rev, str(Path(path).parent)) if n == path]
+    return sum(loc(rev, n) for n in names)
+
+
 def main() -> None:
     before, after = count(BEFORE), count("HEAD")
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT).stdout.strip()
@@ -71,6 +88,20 @@ def main() -> None:
     for part in ("core", *PLUGINS):
         b, a = before[part], after[part]
         lines.append(f"| {part if part == 'core' else 'nlpkit-' + part} | {b['inference']} | {a['inference']} | {b['all']} | {a['all']} |")
+    lines += ["", "Per file (0: absent at that commit; a folder counts all its files):", "", "| file | before | after |", "|---|---:|---:|"]
+    per_file = {path: (file_loc(BEFORE, path), file_loc("HEAD", path)) for path in FILES}
+    document["files"] = per_file
+    (RESULTS / "contracts_loc.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    lines += [f"| {path} | {b} | {a} |" for path, (b, a) in per_file.items()]
+    lines += [
+        "",
+        "Methods a new task must write (checked by tests/test_contract_backend.py::test_a_new_*_task_writes_only_read):",
+        "",
+        "| new task | before | after |",
+        "|---|---|---|",
+        "| token classification | 7: read, label_set, check_example_for_scoring, predict (with its own batching loop over `model.network`/`model.tokenizer`, sub-word alignment and windows), metric_inputs, training_features, data_collator | 1: read (on `TokenClassificationTask`; NER adds decode/tags_of for entities) |",
+        "| seq2seq | 1: read (on `Seq2SeqTask`, transformers models only) | 1: read (on `Seq2SeqTask`, any backend with `Model.generate`) |",
+    ]
     (RESULTS / "contracts_loc.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
