@@ -21,6 +21,7 @@ from nlpkit.models import Backend, Model, ModelSpec, load_model
 from nlpkit.options import Option
 from nlpkit.registry import NameCollisionError
 from nlpkit.tasks import Answer, Classification, Entity, Generation, Head, Record, Relation, Task, TextExample, require_text
+from nlpkit.token_classification import Tags, TokenClassificationTask
 from nlpkit.training import TrainConfig
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
     "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec",
     "Option", "require_text",
     # building blocks
-    "TextClassificationTask", "Seq2SeqTask", "Seq2SeqExample", "NlpkitMetric",
+    "TextClassificationTask", "TokenClassificationTask", "Tags", "Seq2SeqTask", "Seq2SeqExample", "NlpkitMetric",
     # records
     "Record", "TextExample", "Classification", "Entity", "Relation", "Answer", "Generation",
     # errors

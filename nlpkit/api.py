@@ -61,13 +61,32 @@ def task_options(task: Task, options: dict[str, Any] | None, command: str) -> di
     return check_options(task.options, options, owner=f"task {task.name!r}", command=command)
 
 
+def split_options(task: Task, model: str | Model | None, options: dict[str, Any] | None, command: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(task options, backend options) among `options`: a name the task does not declare but the
+    model's backend does goes to the backend's loader (``-O quantize=int8``); each is checked."""
+    from nlpkit.models import Model, resolve_model
+    from nlpkit.options import split_backend_options
+
+    declared = {option.name for option in task.options}
+    if not options or all(name in declared for name in options) or isinstance(model, Model):
+        return task_options(task, options, command), {}
+    try:
+        backend = resolve_model(model, task, check_hub=False).backend
+    except NlpkitError:  # a wrong model too: the option error comes first, as for any other option
+        return task_options(task, options, command), {}
+    at_predict = [option for option in backend.options if "predict" in option.stages]  # training-only ones do not apply here
+    if not at_predict:
+        return task_options(task, options, command), {}
+    return split_backend_options(task.options, at_predict, options, task=task.name, backend=backend.name, command=command)
+
+
 def read_options(task: Task, options: dict[str, Any]) -> dict[str, Any]:
     """The read-stage options among `options` (reader hints such as ``scheme=iob1``)."""
     stages = {option.name: option.stages for option in task.options}
     return {k: v for k, v in options.items() if "read" in stages.get(k, ())}
 
 
-def _model_for(task: Task, model: str | Model | None, device: str | None = None, precision: str | None = None, trust_remote_code: bool = False, allow_untrained_head: bool = False) -> Model:
+def _model_for(task: Task, model: str | Model | None, device: str | None = None, precision: str | None = None, trust_remote_code: bool = False, allow_untrained_head: bool = False, backend_options: dict[str, Any] | None = None) -> Model:
     """Load `model` onto `device` (default: auto); a loaded model moves only when a device or
     precision is given. A freshly initialised head is refused unless `allow_untrained_head`."""
     from nlpkit.models import Model, load_model, place, refuse_untrained_head, resolve_model
@@ -77,7 +96,7 @@ def _model_for(task: Task, model: str | Model | None, device: str | None = None,
             source = resolve_model(model, task, check_hub=False).source
             if source is not None and Path(source).is_dir():
                 refuse_untrained_head(source, task, model)  # a local checkpoint: before the slow load
-        loaded = load_model(model, task, device=device, precision=precision, trust_remote_code=trust_remote_code)
+        loaded = load_model(model, task, device=device, precision=precision, trust_remote_code=trust_remote_code, backend_options=backend_options)
         if not allow_untrained_head:
             refuse_untrained_head(loaded, task, model)  # a hub checkpoint: its config arrives with it
         return loaded
@@ -108,12 +127,12 @@ def predict(
     (a bare encoder) is refused unless `allow_untrained_head`."""
     task = get_task(task)
     check_settings(batch_size=batch_size)
-    options = task_options(task, options, "predict")
+    options, backend_options = split_options(task, model, options, "predict")
     if inputs and all(isinstance(x, str) for x in inputs):
         inputs = task.parse_inputs(list(inputs))  # type: ignore[arg-type]
     if not inputs:
         return []
-    return task.predict(_model_for(task, model, device, precision, trust_remote_code, allow_untrained_head), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
+    return task.predict(_model_for(task, model, device, precision, trust_remote_code, allow_untrained_head, backend_options), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
 
 
 @dataclass
@@ -177,13 +196,13 @@ def evaluate(
 
     task = get_task(task)
     check_settings(limit=limit, batch_size=batch_size)
-    options = task_options(task, options, "evaluate")
+    options, backend_options = split_options(task, model, options, "evaluate")
     for name in metrics or ():
         get_metric_spec(name)  # unknown metric: fail before the slow part
     examples = list(data) if isinstance(data, Sequence) and not isinstance(data, str) else load_examples(task, data, data_dir=data_dir, limit=limit, read_options=read_options(task, options))
     for example in examples:
         task.check_example_for_scoring(example)
-    loaded = _model_for(task, model, device, precision, trust_remote_code, allow_untrained_head)
+    loaded = _model_for(task, model, device, precision, trust_remote_code, allow_untrained_head, backend_options)
     examples, mapping = align_labels(loaded, examples, data if isinstance(data, (str, Path)) else "the data")
     start = time.perf_counter()
     predictions = task.predict(loaded, examples, batch_size=batch_size, progress=progress, **options)

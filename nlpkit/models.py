@@ -367,12 +367,13 @@ def check_task_match(meta: dict[str, Any], task: Task, source: str | None) -> No
     )
 
 
-def load_model(model: str | None, task: Task, *, labels: list[str] | None = None, trust_remote_code: bool = False, device: str | None = None, precision: str | None = None) -> Model:
+def load_model(model: str | None, task: Task, *, labels: list[str] | None = None, trust_remote_code: bool = False, device: str | None = None, precision: str | None = None, backend_options: dict[str, Any] | None = None) -> Model:
     """Load a model for `task` from a registered name, folder or hub id, and put it on
     `device` at `precision` (`nlpkit.device.resolve`: by default the accelerator if any, fp32).
 
     `trust_remote_code=True` lets a checkpoint that ships its own Python code run it
-    (off by default: such a folder is refused)."""
+    (off by default: such a folder is refused). `backend_options` are the backend's declared
+    options (`Backend.options`, e.g. the transformers backend's ``quantize``), checked here."""
     from nlpkit.hub import check_hub_model
 
     resolved = resolve_model(model, task, check_hub=False)
@@ -397,6 +398,10 @@ def load_model(model: str | None, task: Task, *, labels: list[str] | None = None
     options = dict(resolved.spec.options) if resolved.spec else {}
     if trust_remote_code:
         options["trust_remote_code"] = True
+    if backend_options:
+        from nlpkit.options import check_options
+
+        options.update(check_options(backend.options, backend_options, owner=f"the {backend.name} backend", command="predict"))
     loaded = backend.load(resolved.source, task, labels=labels, meta=meta, options=options).to(placement)
     log.debug("model %s on %s", resolved.source, placement.describe())
     return loaded

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 import nlpkit
-from nlpkit.distributions import BUNDLED_TASKS
 from nlpkit.plugins import CORE_DISTRIBUTION
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,4 +82,4 @@ def test_plugins_whose_every_model_needs_transformers_depend_on_the_extra() -> N
 
 def test_all_extra_installs_every_bundled_plugin() -> None:
     extra = {requirement_name(r) for r in project(ROOT)["optional-dependencies"]["all"]}
-    assert set(BUNDLED_TASKS.values()) | {CORE_DISTRIBUTION} <= extra
+    assert {folder.name for folder in PLUGINS} | {CORE_DISTRIBUTION} == extra

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from nlpkit.backends.transformers import TransformersModel
     from nlpkit.inference import InferenceStats
 
+__all__ = ["ENCODER_FAMILIES", "generate", "is_decoder_only", "prepare_for_training", "tokenizer_language_tokens", "wants_warm_start", "warm_start_encoder_decoder"]
+
 #: Encoder-only families a seq2seq model is warm-started from.
 ENCODER_FAMILIES = {"bert", "roberta", "electra", "xlm-roberta", "camembert", "ernie", "bert-generation"}
 
