@@ -18,6 +18,7 @@ from nlpkit.engines.classification import TextClassificationTask
 from nlpkit.engines.generation import Seq2SeqExample, Seq2SeqTask
 from nlpkit.engines.inference import InferenceStats
 from nlpkit.engines.metrics.base import NlpkitMetric
+from nlpkit.engines.token_classification import Tags, TokenClassificationTask
 from nlpkit.engines.training import TrainConfig
 from nlpkit.resolution.data import load_examples
 from nlpkit.resolution.models import load_model
@@ -31,7 +32,7 @@ __all__ = [
     "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec",
     "Option", "require_text",
     # building blocks
-    "TextClassificationTask", "Seq2SeqTask", "Seq2SeqExample", "NlpkitMetric",
+    "TextClassificationTask", "TokenClassificationTask", "Tags", "Seq2SeqTask", "Seq2SeqExample", "NlpkitMetric",
     # records
     "Record", "TextExample", "Classification", "Entity", "Relation", "Answer", "Generation",
     # errors

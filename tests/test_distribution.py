@@ -108,8 +108,10 @@ def test_wheels_install_in_a_fresh_venv_and_work_outside_the_repo(tmp_path: Path
     s.run(sys.executable, "-m", "venv", venv, shown="python -m venv venv")
     py, nlpkit_cmd = venv / "bin" / "python", venv / "bin" / "nlpkit"
     s.run(py, "-m", "pip", "install", "--quiet", "--find-links", wheels, *WITH_DEPS, shown=f"venv/bin/python -m pip install --find-links wheels {' '.join(WITH_DEPS)}")
-    heavy_plugins = [wheels / f"{d.replace('-', '_')}-{nlpkit.__version__}-py3-none-any.whl" for d in ("nlpkit-ner", "nlpkit-qa", "nlpkit-translation")]
-    s.run(py, "-m", "pip", "install", "--quiet", "--no-deps", *heavy_plugins, shown="venv/bin/python -m pip install --no-deps wheels/nlpkit_{ner,qa,translation}-*.whl")
+    heavy_names = [p.name for p in PLUGINS if p.name not in WITH_DEPS]  # they require nlpkit-core[transformers]
+    heavy_plugins = {d: wheels / f"{d.replace('-', '_')}-{nlpkit.__version__}-py3-none-any.whl" for d in heavy_names}
+    s.run(py, "-m", "pip", "install", "--quiet", "--no-deps", *heavy_plugins.values(),
+          shown=f"venv/bin/python -m pip install --no-deps wheels/{{{','.join(d.replace('-', '_') for d in heavy_names)}}}-*.whl")
 
     located = s.run(py, "-c", "import nlpkit, importlib.util as u; print(nlpkit.__file__); print([m for m in %r if u.find_spec(m)])" % (HEAVY,),
                     shown="venv/bin/python -c 'import nlpkit …; print(nlpkit.__file__); print(installed among torch, transformers, datasets, evaluate)'")
@@ -145,7 +147,7 @@ def test_wheels_install_in_a_fresh_venv_and_work_outside_the_repo(tmp_path: Path
     assert missing.returncode == 2
     assert "task 'qa' is provided by nlpkit-qa: nlpkit install nlpkit-qa" in missing.stderr
 
-    s.run(nlpkit_cmd, "install", "--", "--no-deps", heavy_plugins[1], shown="nlpkit install -- --no-deps wheels/nlpkit_qa-*.whl")
+    s.run(nlpkit_cmd, "install", "--", "--no-deps", heavy_plugins["nlpkit-qa"], shown="nlpkit install -- --no-deps wheels/nlpkit_qa-*.whl")
     assert "qa" in task_names(s.run(nlpkit_cmd, "tasks", "--json", record=False))
     s.run(nlpkit_cmd, "predict", "qa", "--model", "minilm", "Who? -- nobody", ok=False)  # back: now it needs torch
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from nlpkit import NlpkitError
 from nlpkit.cli import cli
-from nlpkit.contracts.errors import NlpkitError
 from nlpkit.scaffold import compatible_bound, core_distribution, new_plugin, plugin_names
 
 
@@ -57,10 +57,12 @@ def test_unknown_task_kind_is_refused_naming_the_kinds(tmp_path: Path) -> None:
         new_plugin("mytask", kind="parsing", output=tmp_path)
 
 
-def test_tagging_plugin_requires_the_ner_plugin_it_builds_on(tmp_path: Path) -> None:
+def test_tagging_plugin_builds_on_the_core_block_and_requires_only_the_core(tmp_path: Path) -> None:
     folder = new_plugin("dishes", kind="tagging", output=tmp_path)
     pyproject = (folder / "pyproject.toml").read_text(encoding="utf-8")
-    assert re.search(r'"nlpkit-ner>=\d+\.\d+,<\d+(\.\d+)?"', pyproject) and "from nlpkit_ner.ner import NerTask" in (folder / "nlpkit_dishes" / "task.py").read_text()
+    (requirements,) = re.findall(r"^dependencies = \[(.*)\]$", pyproject, flags=re.M)
+    assert requirements.count('"') == 2 and requirements.startswith(f'"{core_distribution()[0]}>=')
+    assert "(TokenClassificationTask)" in (folder / "nlpkit_dishes" / "task.py").read_text(encoding="utf-8")
 
 
 def run(*command: str, cwd: Path, timeout: int = 180) -> subprocess.CompletedProcess[str]:
@@ -72,23 +74,24 @@ def run(*command: str, cwd: Path, timeout: int = 180) -> subprocess.CompletedPro
 
 
 def test_generated_plugins_install_pass_their_tests_list_and_bench(tmp_path: Path) -> None:
-    """Classification and seq2seq in one install (tagging's own tests are like them and
-    add a minute); the classification suite (TF-IDF, seconds) is benched, the seq2seq
-    one (fine-tunes MiniLM, minutes) only by hand."""
+    """Every kind in one install; the classification suite (TF-IDF, seconds) is benched,
+    the tagging and seq2seq ones (they fine-tune MiniLM, minutes) only by hand."""
     nlpkit = [sys.executable, "-c", "from nlpkit.cli import main; main()"]
     classification = Path(run(*nlpkit, "new-plugin", "scaffoldcheck", "--output", str(tmp_path), cwd=tmp_path).stdout.strip())
+    tagging = Path(run(*nlpkit, "new-plugin", "scaffoldtag", "--task-kind", "tagging", "--output", str(tmp_path), cwd=tmp_path).stdout.strip())
     seq2seq = Path(run(*nlpkit, "new-plugin", "scaffoldgen", "--task-kind", "seq2seq", "--output", str(tmp_path), cwd=tmp_path).stdout.strip())
-    run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", str(classification), "-e", str(seq2seq), cwd=tmp_path)
+    run(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "-e", str(classification), "-e", str(tagging), "-e", str(seq2seq), cwd=tmp_path)
     try:
-        for folder in (classification, seq2seq):
+        for folder in (classification, tagging, seq2seq):
             tests = run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests", cwd=folder, timeout=300)
-            assert "4 passed" in tests.stdout, folder.name
+            assert re.search(r"\b[34] passed", tests.stdout) and "failed" not in tests.stdout, folder.name
         tasks = {t["name"]: t for t in json.loads(run(*nlpkit, "tasks", "--json", cwd=tmp_path).stdout)}
         assert tasks["scaffoldcheck"]["plugin"] == "nlpkit-scaffoldcheck" and tasks["scaffoldcheck"]["head"] == "sequence-classification"
         assert tasks["scaffoldgen"]["plugin"] == "nlpkit-scaffoldgen" and tasks["scaffoldgen"]["head"] == "seq2seq"
-        assert {"scaffoldcheck", "scaffoldgen"} <= {s["name"] for s in json.loads(run(*nlpkit, "bench", "--list", "--json", cwd=tmp_path).stdout)}
+        assert tasks["scaffoldtag"]["plugin"] == "nlpkit-scaffoldtag" and tasks["scaffoldtag"]["head"] == "token-classification"
+        assert {"scaffoldcheck", "scaffoldtag", "scaffoldgen"} <= {s["name"] for s in json.loads(run(*nlpkit, "bench", "--list", "--json", cwd=tmp_path).stdout)}
         bench = run(*nlpkit, "bench", "scaffoldcheck", "--output", str(tmp_path / "bench"), "--json", cwd=tmp_path)
         (result,) = json.loads(bench.stdout)["runs"]
         assert result["status"] == "ok" and result["scores"]["accuracy"]["value"] >= 0.75
     finally:
-        run(sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "nlpkit-scaffoldcheck", "nlpkit-scaffoldgen", cwd=tmp_path)
+        run(sys.executable, "-m", "pip", "uninstall", "--quiet", "--yes", "nlpkit-scaffoldcheck", "nlpkit-scaffoldtag", "nlpkit-scaffoldgen", cwd=tmp_path)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from nlpkit.contracts.errors import NlpkitError
+from nlpkit import NlpkitError
 
 #: Task kinds with a template (``--task-kind``).
 KINDS = ("classification", "tagging", "seq2seq")
@@ -23,7 +23,7 @@ KINDS = ("classification", "tagging", "seq2seq")
 #: the distribution whose building block the task extends when it is not the core's.
 _KIND_METRIC = {"classification": "balanced_accuracy", "tagging": "tag_accuracy", "seq2seq": "exact_match"}
 _KIND_DESCRIPTION = {"classification": "text classification", "tagging": "tagging words with typed spans", "seq2seq": "text in, text out"}
-_KIND_BUILDS_ON = {"tagging": ("nlpkit-ner", "nlpkit_ner")}
+_KIND_BUILDS_ON: dict[str, tuple[str, str]] = {}  # kind -> (distribution, import package), when not the core
 _NAME = re.compile(r"[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*")
 
 

@@ -6,9 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlpkit.contracts.errors import DataError, NlpkitError
-from nlpkit.contracts.specs import DatasetSpec
-from nlpkit.engines.classification import TextClassificationTask
+from nlpkit import DataError, DatasetSpec, NlpkitError, TextClassificationTask
 from nlpkit.resolution.data import load_registered
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from nlpkit.engines.backends.transformers import TransformersModel
     from nlpkit.engines.inference import InferenceStats
 
+__all__ = ["ENCODER_FAMILIES", "generate", "is_decoder_only", "prepare_for_training", "tokenizer_language_tokens", "wants_warm_start", "warm_start_encoder_decoder"]
 
 
 def tokenizer_language_tokens(tokenizer: Any) -> list[str]:

@@ -22,6 +22,8 @@ from typing import Any
 
 from nlpkit.contracts.errors import NlpkitError
 
+__all__ = ["DEFAULT_DOC_STRIDE", "DEFAULT_MAX_LENGTH", "DEFAULT_MAX_QUESTION_LENGTH", "SpanBatch", "Window", "build_windows", "encode_texts", "pair_template"]
+
 #: Defaults of `run_qa.py` / the transformers 4 pipeline.
 DEFAULT_MAX_LENGTH = 384
 DEFAULT_DOC_STRIDE = 128

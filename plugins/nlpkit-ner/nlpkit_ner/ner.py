@@ -4,22 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from nlpkit.contracts.errors import DataError, NlpkitError
-from nlpkit.contracts.options import READ, TRAIN, TRAIN_PREDICT, Option
-from nlpkit.contracts.tasks import Head, Task, _require_text
+from nlpkit.contracts.errors import NlpkitError
+from nlpkit.contracts.options import READ, Option
+from nlpkit.contracts.tasks import _require_text
+from nlpkit.engines.token_classification import TOKEN_OPTIONS, TokenClassificationTask
 from nlpkit_ner.records import Entities, NerExample
 from nlpkit_ner.tags import SCHEMES
 
-if TYPE_CHECKING:
-    from nlpkit.contracts.models import Model
-    from nlpkit.engines.inference import InferenceStats
 
-SUBWORD_LABELS = ("first", "all")
-
-
-class NerTask(Task):
+class NerTask(TokenClassificationTask):
     """Named-entity recognition with IOB2 tags on words.
 
     Reads CoNLL column files (`scheme="iob1"` converts CoNLL-2003), JSON lines with
@@ -28,16 +23,13 @@ class NerTask(Task):
     long sentences become overlapping windows (``-O window_overlap=N`` sub-words)."""
 
     name = "ner"
-    head = Head.TOKEN_CLASSIFICATION
     sample = "samples/ner.conll"  # tiny labelled file for nlpkit.testing.check_plugin
     description = "named entities: typed spans with character offsets (CoNLL-2003, WNUT-17, …)"
-    default_metrics: ClassVar[tuple[str, ...]] = ("seqeval",)
     default_dataset = "conll2003"
     formats: ClassVar[tuple[str, ...]] = ("CoNLL columns (IOB1/IOB2)", "JSON lines with character spans", "CoNLL04/ADE JSON", "plain text (predict)")
     options: ClassVar[tuple[Option, ...]] = (
         Option("scheme", str, None, "tag scheme of CoNLL files (default: guessed; CoNLL-2003 is iob1)", choices=SCHEMES, stages=READ),
-        Option("subword_labels", str, "first", "label the first sub-word of each word, or all of them (B- becomes I-)", choices=SUBWORD_LABELS, stages=TRAIN),
-        Option("window_overlap", int, None, "sub-words shared by consecutive windows of a long sentence (default: a quarter of the window)", stages=TRAIN_PREDICT, minimum=0),
+        *TOKEN_OPTIONS,
     )
 
     # data --------------------------------------------------------------------
@@ -74,67 +66,16 @@ class NerTask(Task):
         types = sorted({tag[2:] for ex in examples for tag in ex.tags or () if tag != "O"})
         return ["O"] + [f"{p}-{t}" for t in types for p in "BI"]
 
-    def check_example_for_scoring(self, example: NerExample) -> None:
-        if example.tags is None:
-            raise DataError(example.source, "no gold tags to score against", field="tags")
-
-    # inference -----------------------------------------------------------------
-    def predict(self, model: Model, inputs: Sequence[NerExample], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False, **options: Any) -> list[Entities]:
-        options = self.resolve_options("predict", options, model)
+    # records ------------------------------------------------------------------------
+    def decode(self, example: NerExample, tags: list[str], scores: list[float]) -> Entities:
+        """Entities from the words' IOB2 tags, each scored by its words' mean probability."""
         from nlpkit_ner.tags import decode_spans
 
-        if model.head is not Head.TOKEN_CLASSIFICATION:
-            raise NlpkitError(f"{model.source} has a {model.head} head; the ner task needs a token-classification model")
-        distributions = model.tag_words([ex.tokens for ex in inputs], window_overlap=options["window_overlap"], batch_size=batch_size, stats=stats, progress=progress)
-        labels = list(model.labels or [])
-        out = []
-        for example, words in zip(inputs, distributions):
-            best = [max(range(len(row)), key=row.__getitem__) for row in words]
-            tags = [labels[k] for k in best]
-            probs = [row[k] for row, k in zip(words, best)]
-            entities = [example.entity(s, e, t, sum(probs[s:e]) / (e - s)) for s, e, t in decode_spans(tags)]
-            out.append(Entities(entities=entities))
-        return out
+        return Entities(entities=[example.entity(s, e, t, sum(scores[s:e]) / (e - s)) for s, e, t in decode_spans(tags)])
 
-    # scoring --------------------------------------------------------------------
-    def metric_inputs(self, metric: str, predictions: Sequence[Entities], examples: Sequence[NerExample]) -> tuple[list[Any], list[Any], dict[str, Any]]:
-        """Predicted and gold IOB2 tag sequences, one pair per sentence."""
-        return [entity_tags(p, ex) for p, ex in zip(predictions, examples)], [list(ex.tags or ()) for ex in examples], {}
-
-    # training --------------------------------------------------------------------
-    def training_features(self, examples: Sequence[NerExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
-        options = self.resolve_options("train", options)
-        from nlpkit.engines.heads.words import encode_words, special_ids, window_ids, windows
-
-        assert label2id is not None
-        mode = options["subword_labels"]
-        prefix, suffix = special_ids(tokenizer)
-        budget = max_length - len(prefix) - len(suffix)
-        features = []
-        for example, pieces in zip(examples, encode_words(tokenizer, [ex.tokens for ex in examples])):
-            if example.tags is None:
-                raise DataError(example.source, "no tags to train on", field="tags")
-            for tag in example.tags:
-                if tag not in label2id:
-                    raise DataError(example.source, f"tag {tag!r} is not one of the model's labels ({', '.join(label2id)})", field="tags")
-            for start, end in windows(pieces, budget, options["window_overlap"]):
-                ids, firsts = window_ids(pieces, start, end, budget, prefix, suffix)
-                labels = [-100] * len(ids)
-                last = len(ids) - len(suffix)
-                for w, position in zip(range(start, end), firsts):
-                    tag = example.tags[w]
-                    labels[position] = label2id[tag]
-                    if mode == "all":
-                        rest = label2id.get("I-" + tag[2:], label2id[tag]) if tag != "O" else label2id[tag]
-                        for q in range(position + 1, min(position + len(pieces[w]), last)):
-                            labels[q] = rest
-                features.append({"input_ids": ids, "attention_mask": [1] * len(ids), "labels": labels})
-        return features
-
-    def data_collator(self, tokenizer: Any) -> Any:
-        from transformers import DataCollatorForTokenClassification
-
-        return DataCollatorForTokenClassification(tokenizer)
+    def tags_of(self, prediction: Entities, example: NerExample) -> list[str]:
+        """IOB2 tags of the predicted entities (scored against the gold tags)."""
+        return entity_tags(prediction, example)
 
 
 def entity_tags(prediction: Entities, example: NerExample) -> list[str]:

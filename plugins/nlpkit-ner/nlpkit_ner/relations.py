@@ -3,8 +3,9 @@
 A sentence classifier (any encoder checkpoint with a sequence-classification head)
 reads the sentence with typed entity markers around each candidate ordered pair and
 predicts a relation type or ``no_relation`` from the states at the two start markers
-(`nlpkit_ner.pooling`). Directional datasets (SemEval) keep
-their directional labels as classes.
+(`Model.classify_marked`). Pairs are streamed in chunks, and only pairs within the
+model's reach are candidates, so a long text costs linear time and bounded memory.
+Directional datasets (SemEval) keep their directional labels as classes.
 
 Which entities: ``-O entities=ner`` runs an NER model first; ``entities=gold`` uses
 the entities given with the input; ``auto`` (default) uses NER when the relations
