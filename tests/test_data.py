@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nlpkit.classification import TextClassificationTask
-from nlpkit.data import DatasetSpec, load_registered
-from nlpkit.errors import DataError, NlpkitError
+from nlpkit import DataError, DatasetSpec, NlpkitError, TextClassificationTask
+from nlpkit.data import load_registered
 
 
 class Topic(TextClassificationTask):

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from nlpkit.cli import cli
-from nlpkit.errors import NlpkitError
+from nlpkit import NlpkitError
 from nlpkit.scaffold import compatible_bound, core_distribution, new_plugin, plugin_names
 
 

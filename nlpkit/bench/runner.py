@@ -182,7 +182,7 @@ def measure(run: RunSpec, options: BenchOptions, output: Path, placement: Placem
 
 def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, placement: Placement | None = None) -> tuple[str, dict[str, Any]]:
     from nlpkit import api
-    from nlpkit.training import TrainConfig
+    from nlpkit.training import StaleWorkError, TrainConfig
 
     assert run.finetune is not None
     spec = run.finetune
@@ -198,8 +198,6 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
         lora=spec.lora, progress=options.progress,
     )
     reset_peak_memory()
-    from nlpkit.training import StaleWorkError
-
     # the device as asked (auto/cuda leave the GPUs to the Trainer), or the one `place_runs` narrowed to
     device = run.device if placement is None or placement.note.startswith("CUDA_VISIBLE_DEVICES") else placement.requested
 

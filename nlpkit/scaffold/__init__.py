@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from nlpkit.errors import NlpkitError
+from nlpkit import NlpkitError
 
 #: Task kinds with a template (``--task-kind``).
 KINDS = ("classification", "tagging", "seq2seq")

@@ -132,3 +132,20 @@ def test_nlpkit_folder_whose_card_was_deleted_is_refused(model_copy: Path) -> No
     (model_copy / "metrics.json").write_text("{}")
     with pytest.raises(ModelLoadError, match=r"saved by nlpkit but its nlpkit\.json is missing.*pooling"):
         nlpkit.predict("sentiment", ["good"], model=str(model_copy))
+
+
+def test_every_from_pretrained_call_in_the_source_decides_trust_remote_code() -> None:
+    """A guard for new code: each `from_pretrained` in nlpkit and the bundled plugins passes
+    `trust_remote_code` (or the backend's checked `access` arguments), so none can prompt."""
+    import ast
+
+    root = Path(__file__).resolve().parents[2]
+    files = [*root.glob("nlpkit/**/*.py"), *root.glob("plugins/*/nlpkit_*/**/*.py")]
+    missing = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr.endswith("from_pretrained") and node.func.attr != "save_pretrained":
+                names = {k.arg for k in node.keywords if k.arg} | {getattr(k.value, "id", "") for k in node.keywords if k.arg is None}
+                if not names & {"trust_remote_code", "access"} and not any(isinstance(k.value, ast.DictComp) for k in node.keywords if k.arg is None):
+                    missing.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert files and not missing, missing

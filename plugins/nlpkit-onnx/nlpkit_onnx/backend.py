@@ -224,7 +224,7 @@ class OnnxBackend(Backend):
         session = new_session(folder / section.get("file", GRAPH_FILE))
         marked = new_session(folder / section["marked_file"]) if section.get("marked_file") else None
         try:
-            tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder))
+            tokenizer = transformers.AutoTokenizer.from_pretrained(str(folder), trust_remote_code=False)  # never run a folder's own code
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"{source}: cannot load the tokenizer saved beside the graph ({(str(exc).splitlines() or [''])[0]})") from None
         return OnnxModel(session, tokenizer, marked=marked, length_limit=section.get("max_length"), head=Head(meta["head"]) if meta else task.head, labels=labels, source=source, task=task.name, meta=meta)
