@@ -8,12 +8,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -309,7 +310,8 @@ def finetune(
     from nlpkit.contracts.device import resolve_for_training
     from nlpkit.contracts.models import MODEL_CARD_FILE
     from nlpkit.contracts.options import split_backend_options
-    from nlpkit.engines.training import TrainConfig, run_fingerprint, work_folder
+    from nlpkit.engines import distributed
+    from nlpkit.engines.training import TrainConfig, run_fingerprint
     from nlpkit.resolution.data import load_examples
     from nlpkit.resolution.models import require_libraries, resolve_model, write_model_card
 
@@ -348,39 +350,77 @@ def finetune(
         _check_labels(eval_examples, labels, "eval")
 
     run = run_fingerprint(task.name, resolved.source, config, train_examples, eval_examples)
-    with work_folder(output, run, overwrite=overwrite) as workdir:
+    distributed.ensure_process_group(placement.device)
+    with _rank_work_folder(output, run, overwrite) as (workdir, complete):
         staging = workdir / "model"
-        if (staging / MODEL_CARD_FILE).exists():  # interrupted at the final rename: the model is complete
-            done = json.loads((staging / "metrics.json").read_text(encoding="utf-8"))
-            _publish(staging, output, workdir)
-            return FinetuneResult(output, done.get("eval", {}), float(done.get("train", {}).get("seconds", 0.0)), len(train_examples), placement.to_dict())
+        if complete:  # interrupted at the final rename: the model is complete
+
+            def publish_done() -> FinetuneResult:
+                done = json.loads((staging / "metrics.json").read_text(encoding="utf-8"))
+                _publish(staging, output, workdir)
+                return FinetuneResult(output, done.get("eval", {}), float(done.get("train", {}).get("seconds", 0.0)), len(train_examples), placement.to_dict())
+
+            return distributed.on_main(publish_done)
         _log.info(f"fine-tuning {model} for {task.name} on {len(train_examples)} examples ({resolved.backend.name} backend)")
         start = time.perf_counter()
-        trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)
+        trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)  # every rank
         train_seconds = time.perf_counter() - start + float(trained.meta.pop("seconds_before_resume", 0.0) or 0.0)
 
-        if staging.exists():
-            shutil.rmtree(staging)
+        def save_and_publish() -> FinetuneResult:  # rank 0 only: one writer
+            if staging.exists():
+                shutil.rmtree(staging)
+            try:
+                files = trained.save(staging)  # before `evaluate` casts the weights to the inference precision
+                metrics: dict[str, Any] = {}
+                if eval_examples:
+                    _log.info(f"scoring {len(eval_examples)} evaluation examples")
+                    predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
+                    evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options, device=placement.device, precision=placement.precision)
+                    metrics = evaluation.metrics
+                passes = config.max_steps * config.batch_size / len(train_examples) if config.max_steps else config.epochs
+                train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * passes / train_seconds if train_seconds else None, "processes": distributed.world_size(), **trained.meta.get("train_metrics", {})}
+                (staging / "metrics.json").write_text(json.dumps({"eval": metrics, "train": train_info}, indent=2) + "\n", encoding="utf-8")
+                (staging / "training_args.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
+                (staging / "README.md").write_text(_model_card(task, trained, resolved.source, train, eval, config, metrics, train_info, placement), encoding="utf-8")
+                files += ["metrics.json", "training_args.json", "README.md"]
+                write_model_card(staging, task=task, model=trained, base_model=resolved.source, files=files, extra={"training": config.to_dict(), "metrics": metrics, "device": placement.to_dict()})
+            except OSError as exc:  # a full disk: no half-written model left, the checkpoints stay for a rerun
+                shutil.rmtree(staging, ignore_errors=True)
+                raise NlpkitError(f"--output {output}: saving the model failed ({exc.strerror or exc}); free space and run the same command again to resume") from None
+            _publish(staging, output, workdir)
+            return FinetuneResult(output, metrics, train_seconds, len(train_examples), placement.to_dict())
+
+        return distributed.on_main(save_and_publish)
+
+
+@contextlib.contextmanager
+def _rank_work_folder(output: Path, run: dict[str, Any], overwrite: bool) -> Iterator[tuple[Path, bool]]:
+    """(``OUTPUT.partial``, whether it holds a complete model) on every rank; only rank 0 takes
+    the lock, clears it on `overwrite` and checks its stamp (`work_folder`); the other ranks
+    use the same folder (shared storage across nodes) once rank 0 says it is ready, or raise its error."""
+    from nlpkit.contracts.models import MODEL_CARD_FILE
+    from nlpkit.engines import distributed
+    from nlpkit.engines.training import work_folder
+
+    if distributed.world_size() == 1:
+        with work_folder(output, run, overwrite=overwrite) as workdir:
+            yield workdir, (workdir / "model" / MODEL_CARD_FILE).exists()
+        return
+    if not distributed.is_main():
+        status, value = distributed.share(None)
+        if status == "error":
+            raise NlpkitError(f"rank 0 failed: {value}")
+        yield output.with_name(output.name + ".partial"), bool(value)
+        return
+    with contextlib.ExitStack() as stack:
         try:
-            files = trained.save(staging)  # before `evaluate` casts the weights to the inference precision
-            metrics: dict[str, Any] = {}
-            if eval_examples:
-                _log.info(f"scoring {len(eval_examples)} evaluation examples")
-                predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
-                evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options, device=placement.device, precision=placement.precision)
-                metrics = evaluation.metrics
-            passes = config.max_steps * config.batch_size / len(train_examples) if config.max_steps else config.epochs
-            train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * passes / train_seconds if train_seconds else None, **trained.meta.get("train_metrics", {})}
-            (staging / "metrics.json").write_text(json.dumps({"eval": metrics, "train": train_info}, indent=2) + "\n", encoding="utf-8")
-            (staging / "training_args.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
-            (staging / "README.md").write_text(_model_card(task, trained, resolved.source, train, eval, config, metrics, train_info, placement), encoding="utf-8")
-            files += ["metrics.json", "training_args.json", "README.md"]
-            write_model_card(staging, task=task, model=trained, base_model=resolved.source, files=files, extra={"training": config.to_dict(), "metrics": metrics, "device": placement.to_dict()})
-        except OSError as exc:  # a full disk: no half-written model left, the checkpoints stay for a rerun
-            shutil.rmtree(staging, ignore_errors=True)
-            raise NlpkitError(f"--output {output}: saving the model failed ({exc.strerror or exc}); free space and run the same command again to resume") from None
-        _publish(staging, output, workdir)
-    return FinetuneResult(output, metrics, train_seconds, len(train_examples), placement.to_dict())
+            workdir = stack.enter_context(work_folder(output, run, overwrite=overwrite))
+            complete = (workdir / "model" / MODEL_CARD_FILE).exists()
+        except BaseException as exc:
+            distributed.share(("error", str(exc) or type(exc).__name__))
+            raise
+        distributed.share(("ok", complete))
+        yield workdir, complete
 
 
 def _publish(staging: Path, output: Path, workdir: Path) -> None:

@@ -393,6 +393,10 @@ def finetune(task: str, model: str, train: str, eval_: str | None, output: Path,
         if last_checkpoint(partial / "checkpoints"):
             raise click.ClickException(f"interrupted; checkpoints are kept in {partial} — run the same command again to resume") from None
         raise click.ClickException("interrupted before the first checkpoint was saved; nothing to resume (a rerun starts over)") from None
+    from nlpkit.engines.distributed import is_main
+
+    if not is_main():  # under torchrun: rank 0 reports, once
+        return
     out.info(f"saved {result.output} ({result.train_examples} training examples, {result.train_seconds:.1f} s)")
     if as_json:
         out.echo_json({"output": str(result.output), "train_examples": result.train_examples, "train_seconds": result.train_seconds, "metrics": result.metrics})

@@ -8,7 +8,7 @@ any run longer than a few minutes can resume. A checkpoint a kill cut short (no
 readable ``trainer_state.json``, or corrupt weights) is skipped for the previous
 complete one. Training metrics (loss, runtime, throughput) are recorded for the
 whole run, across resumes, not just for the last stretch.
-Multi-process runs work unchanged under `torchrun` / `accelerate launch`.
+Multi-process runs work under `torchrun` (one node or several); only rank 0 writes (`nlpkit.engines.distributed`, docs/scaling.md).
 """
 
 from __future__ import annotations
