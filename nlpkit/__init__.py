@@ -5,7 +5,7 @@ verbs: predict, finetune, evaluate, bench. Importing this package is cheap: torc
 transformers, datasets and evaluate load only when a model or metric is used.
 """
 
-from nlpkit.api import Evaluation, FinetuneResult, evaluate, finetune, get_task, list_tasks, predict, score
+from nlpkit.api import Evaluation, FinetuneResult, evaluate, finetune, get_task, list_tasks, predict, predict_file, score
 from nlpkit.contracts import __version__
 from nlpkit.contracts.errors import DataError, ModelLoadError, NlpkitError, PluginError, UnknownNameError
 from nlpkit.contracts.hookspecs import hookimpl
@@ -26,7 +26,7 @@ from nlpkit.resolution.models import load_model
 __all__ = [
     "__version__",
     # verbs
-    "predict", "evaluate", "finetune", "score", "get_task", "list_tasks", "load_model", "load_examples",
+    "predict", "predict_file", "evaluate", "finetune", "score", "get_task", "list_tasks", "load_model", "load_examples",
     "Evaluation", "FinetuneResult", "TrainConfig", "InferenceStats",
     # plugin contract
     "hookimpl", "Task", "Head", "Backend", "Model", "ModelSpec", "DatasetSpec", "MetricSpec", "SuiteSpec",

@@ -118,6 +118,49 @@ def predict(
     return task.predict(_model_for(task, model, device, precision, trust_remote_code, allow_untrained_head, backend_options), list(inputs), batch_size=batch_size, stats=stats, progress=progress, **(options or {}))
 
 
+def predict_file(
+    task: str | Task,
+    input: str | Path,
+    output: str | Path,
+    *,
+    model: str | Model | None = None,
+    batch_size: int = 32,
+    chunk_size: int = 1000,
+    overwrite: bool = False,
+    stats: InferenceStats | None = None,
+    options: dict[str, Any] | None = None,
+    device: str | None = None,
+    precision: str | None = None,
+    trust_remote_code: bool = False,
+    allow_untrained_head: bool = False,
+    on_chunk: Any = None,
+) -> Any:
+    """Predict every input of the file `input` into JSON lines at `output`, streaming: `chunk_size`
+    inputs are held at a time, so memory does not grow with the file. Order is kept. Rerunning
+    after a kill resumes where the output stopped (``OUTPUT.progress.json`` holds the input
+    fingerprint; a different input or settings is refused unless `overwrite`). Returns a
+    `nlpkit.engines.streaming.StreamResult`. Other arguments as for `predict`."""
+    from nlpkit.engines.streaming import stream_predict
+
+    task = get_task(task)
+    check_settings(batch_size=batch_size, chunk_size=chunk_size)
+    options, backend_options = split_options(task, model, options, "predict")
+    from nlpkit.contracts.models import Model
+
+    model_id = model if not isinstance(model, Model) else f"{type(model).__name__}:{getattr(model, 'source', None) or getattr(model, 'name', '?')}"
+    if isinstance(model_id, str) and Path(model_id).exists():
+        model_id = str(Path(model_id).resolve())
+    settings = {"task": task.name, "model": model_id, "options": {**options, **backend_options}, "batch_size": batch_size, "precision": precision}
+    loaded: list[Model] = []
+
+    def run(inputs: Sequence[Any]) -> list[Record]:
+        if not loaded:  # loaded at the first chunk: a refused resume fails before the slow load
+            loaded.append(_model_for(task, model, device, precision, trust_remote_code, allow_untrained_head, backend_options))
+        return task.predict(loaded[0], list(inputs), batch_size=batch_size, stats=stats, **(options or {}))
+
+    return stream_predict(task, Path(input), Path(output), run, settings=settings, chunk_size=chunk_size, overwrite=overwrite, on_chunk=on_chunk)
+
+
 @dataclass
 class Evaluation:
     """Scores of one model on one dataset, and the predictions behind them."""
@@ -208,6 +251,7 @@ def check_settings(**values: Any) -> None:
     rules = {
         "limit": (lambda v: v >= 0, "0 or more"),
         "batch_size": (lambda v: v >= 1, "at least 1"),
+        "chunk_size": (lambda v: v >= 1, "at least 1"),
         "epochs": (lambda v: v > 0, "above 0"),
         "learning_rate": (lambda v: v > 0, "above 0"),
         "max_steps": (lambda v: v >= 1, "at least 1"),

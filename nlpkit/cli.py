@@ -317,18 +317,22 @@ def _write_jsonl(records: list[Any], output: Path | None) -> None:
 @click.option("--input", "-i", "input_file", type=click.Path(path_type=Path), help="Read inputs from a file (text lines, or the task's format).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write JSON lines here instead of stdout.")
 @click.option("--batch-size", default=32, show_default=True, type=POSITIVE_INT)
+@click.option("--chunk-size", default=1000, show_default=True, type=POSITIVE_INT, help="With --input and --output: inputs read, predicted and appended at a time (memory bound; resume point).")
+@click.option("--overwrite", is_flag=True, help="With --input and --output: start over instead of resuming a partial output.")
 @device_flags("default auto: CUDA, else MPS, else the CPU")
 @untrained_head_flag
 @option_flag
 @trust_flag
-def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, device: str | None, precision: str | None, allow_untrained_head: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
+def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, chunk_size: int, overwrite: bool, device: str | None, precision: str | None, allow_untrained_head: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
     """Predict TASK on TEXT arguments or an --input file; JSON lines out."""
     from nlpkit import api
 
     task_obj = api.get_task(task)
     if text and input_file:
         raise NlpkitError("give TEXT arguments or --input, not both")
-    if input_file:
+    if input_file and output is not None:
+        inputs = []  # streamed below, a chunk at a time
+    elif input_file:
         inputs = task_obj.read_inputs(input_file)
     elif text:
         inputs = task_obj.parse_inputs(list(text))
@@ -336,6 +340,11 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
         raise NlpkitError("nothing to predict: give TEXT arguments or --input FILE")
     if output is not None:
         _check_output_file(output)
+    if input_file and output is not None:  # streaming: memory independent of the input, resumable
+        result = api.predict_file(task_obj, input_file, output, model=model, batch_size=batch_size, chunk_size=chunk_size, overwrite=overwrite, options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision, allow_untrained_head=allow_untrained_head)
+        resumed = f" (resumed after {result.resumed_from})" if result.resumed_from else ""
+        out.info(f"wrote {result.written} predictions to {output}{resumed}; it holds {result.records}")
+        return
     records = api.predict(task_obj, inputs, model=model, batch_size=batch_size, progress=len(inputs) > 200 and out.progress_wanted(), options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision, allow_untrained_head=allow_untrained_head)
     _write_jsonl(records, output)
 
