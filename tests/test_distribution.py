@@ -70,21 +70,30 @@ def build_sdist(folder: Path, out: Path) -> Path:
     return out / done.stdout.strip().splitlines()[-1]
 
 
-def test_sdists_carry_licence_readme_and_the_tests_conftest_included(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def sdists(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """An sdist of every distribution (the wheels are built from these, as `python -m build`
+    does: a file the sdist misses is missing from the wheel too, and stale `build/` folders
+    in the checkout cannot leak into a wheel)."""
+    out = tmp_path_factory.mktemp("sdists")
+    return {folder.name if folder != ROOT else "nlpkit-core": build_sdist(folder, out) for folder in [ROOT, *PLUGINS]}
+
+
+def test_sdists_carry_licence_readme_and_the_tests_conftest_included(sdists: dict[str, Path]) -> None:
     for folder in [ROOT, *PLUGINS]:
-        with tarfile.open(build_sdist(folder, tmp_path)) as archive:
+        with tarfile.open(sdists[folder.name if folder != ROOT else "nlpkit-core"]) as archive:
             names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
         assert {"LICENSE", "pyproject.toml", "PKG-INFO"} <= names, folder.name
         tests = {n for n in names if n.startswith("tests/")}
         assert tests, f"{folder.name}: no tests in the sdist"
-        if (folder / "tests" / "conftest.py").exists():
-            assert "tests/conftest.py" in names, folder.name
+        for conftest in ("tests/conftest.py", "conftest.py"):
+            if (folder / conftest).exists():
+                assert conftest in names, f"{folder.name}: {conftest} missing from the sdist"
 
 
-def test_a_plugin_sdist_runs_its_own_tests_from_the_unpacked_folder(tmp_path: Path) -> None:
+def test_a_plugin_sdist_runs_its_own_tests_from_the_unpacked_folder(tmp_path: Path, sdists: dict[str, Path]) -> None:
     """The translation plugin's tests (parity fixture included) pass from its sdist alone."""
-    sdist = build_sdist(ROOT / "plugins" / "nlpkit-translation", tmp_path)
-    with tarfile.open(sdist) as archive:
+    with tarfile.open(sdists["nlpkit-translation"]) as archive:
         archive.extractall(tmp_path / "unpacked", filter="data")
     (folder,) = (tmp_path / "unpacked").iterdir()
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=folder, capture_output=True, text=True, timeout=600, env={**os.environ, "OMP_NUM_THREADS": "1"})
@@ -92,12 +101,13 @@ def test_a_plugin_sdist_runs_its_own_tests_from_the_unpacked_folder(tmp_path: Pa
     assert " passed" in done.stdout
 
 
-def test_wheels_install_in_a_fresh_venv_and_work_outside_the_repo(tmp_path: Path) -> None:
+def test_wheels_install_in_a_fresh_venv_and_work_outside_the_repo(tmp_path: Path, sdists: dict[str, Path]) -> None:
     wheels, venv, work = tmp_path / "wheels", tmp_path / "venv", tmp_path / "work"
     work.mkdir()
     s = Session(work, user_env(tmp_path))
-    s.run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", wheels, ROOT, *PLUGINS,
-          shown="python -m pip wheel --no-deps --no-build-isolation --wheel-dir wheels . plugins/*")
+    s.transcript.append("$ # an sdist of the core and of each plugin (setuptools.build_meta.build_sdist), then:")
+    s.run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", wheels, *sdists.values(),
+          shown="python -m pip wheel --no-deps --no-build-isolation --wheel-dir wheels sdists/*.tar.gz")
     built = sorted(p.name for p in wheels.glob("*.whl"))
     assert built == sorted(f"{d.replace('-', '_')}-{nlpkit.__version__}-py3-none-any.whl" for d in ["nlpkit-core", *(p.name for p in PLUGINS)])
     with zipfile.ZipFile(wheels / f"nlpkit_qa-{nlpkit.__version__}-py3-none-any.whl") as wheel:

@@ -91,3 +91,15 @@ def test_the_plugin_module_imports_without_torch_or_onnxruntime():
     from nlpkit.testing.conformance import check_import_is_light
 
     assert check_import_is_light("nlpkit_onnx.plugin", ("torch", "transformers", "onnxruntime", "onnx")) == []
+
+
+def test_nlpkit_bench_runs_an_exported_folder_like_any_model(exports, tmp_path):
+    data = tmp_path / "data.tsv"
+    data.write_text("text\tlabel\na good film\tpositive\na bad film\tnegative\ngreat story\tpositive\n")
+    suite = tmp_path / "suite.toml"
+    suite.write_text(f'[suite]\nname = "onnx"\nbootstrap = 10\n\n[[runs]]\nname = "int8"\ntask = "sentiment"\nmodel = "{exports["sentiment", "int8"]}"\ndata = "{data}"\nmetrics = ["accuracy"]\n')
+    result = invoke("bench", str(suite), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    results = json.loads((tmp_path / "out" / "results.json").read_text())
+    (run,) = results["runs"]
+    assert run["status"] == "ok" and run["examples"] == 3 and "accuracy" in run["scores"]
