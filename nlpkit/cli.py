@@ -488,11 +488,22 @@ def bench(ctx: click.Context, list_suites: bool, as_json: bool) -> None:
 @click.option("--limit", type=POSITIVE_INT, help="Score at most N examples per run (quick checks).")
 @click.option("--bootstrap", type=int, help="Bootstrap resamples for CIs (default: the suite's).")
 @click.option("--force", is_flag=True, help="Re-run runs already completed in the output folder.")
+@click.option("--executor", type=click.Choice(["serial", "ray"]), default="serial", show_default=True, help="Where runs execute: here one after another, or as tasks on a Ray cluster (pip install 'nlpkit-core[ray]').")
+@click.option("--address", help="With --executor ray: the cluster (auto, ray://HOST:PORT); default: a running one, else a local instance.")
+@click.option("--cpus-per-run", type=POSITIVE_FLOAT, default=1.0, show_default=True, help="With --executor ray: CPUs reserved for each run.")
 @device_flags("default: the suite's `device`, else auto; overrides the suite file", precision_default="the suite's, else fp32")
 @out.json_option
-def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool, device: str | None, precision: str | None, as_json: bool) -> None:
+def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str | None, limit: int | None, bootstrap: int | None, force: bool, executor: str, address: str | None, cpus_per_run: float, device: str | None, precision: str | None, as_json: bool) -> None:
     """Run SUITE; write results.json, report.md and report.html; print the table."""
+    import importlib.util
     import time
+
+    if executor == "ray" and importlib.util.find_spec("ray") is None:
+        from nlpkit.bench.executors import RAY_INSTALL
+
+        raise NlpkitError(RAY_INSTALL)
+    if executor == "serial" and (address or cpus_per_run != 1.0):
+        raise NlpkitError("--address and --cpus-per-run go with --executor ray")
 
     from nlpkit.bench.report import summary, text_table, write_reports
     from nlpkit.bench.runner import BenchOptions, run_suite
@@ -502,7 +513,7 @@ def bench_run(suite: str, data_dir: Path | None, output: Path | None, only: str 
     loaded = load_suite(suite, data_dir=data_dir_from(data_dir))  # validates names and files before anything runs
     output = output or Path("runs/bench") / loaded.name
     start = time.perf_counter()
-    document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap, progress=out.progress_wanted(), device=device, precision=precision), echo=out.info)
+    document = run_suite(loaded, BenchOptions(data_dir=data_dir, output=output, only=only, limit=limit, force=force, bootstrap=bootstrap, progress=out.progress_wanted(), device=device, precision=precision, executor=executor, address=address, cpus_per_run=cpus_per_run), echo=out.info)
     paths = write_reports(document, output)
     if as_json:
         out.echo_json(summary(document))

@@ -7,6 +7,7 @@ unless ``force``). A run that fails is recorded with its error; the others go on
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import time
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nlpkit.bench.executors import execute
 from nlpkit.bench.stats import bootstrap, numeric_items, peak_memory_mb, reset_peak_memory
 from nlpkit.bench.suite import RunSpec, Suite, SuiteError
 from nlpkit.contracts.errors import NlpkitError
@@ -39,6 +41,11 @@ class BenchOptions:
     #: Override every run's `device`/`precision` (`nlpkit bench --device/--precision`).
     device: str | None = None
     precision: str | None = None
+    #: Where runs execute (`nlpkit.bench.executors`): "serial" here, or "ray".
+    executor: str = "serial"
+    #: Ray cluster address ("auto", "ray://HOST:PORT"); None: a local instance.
+    address: str | None = None
+    cpus_per_run: float = 1
 
 
 def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] = print) -> dict[str, Any]:
@@ -50,6 +57,7 @@ def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] =
     runs = suite.select(options.only)
     placements = place_runs(suite, runs, options)  # an absent device fails here, before any run
     results: list[dict[str, Any]] = []
+    jobs = []
     for number, run in enumerate(runs, start=1):
         if options.limit is not None:
             run.limit = options.limit if run.limit is None else min(run.limit, options.limit)
@@ -61,20 +69,16 @@ def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] =
             echo(f"[{number}/{len(runs)}] {run.name}: done before, skipped (--force re-runs)")
             results.append(previous)
             continue
-        echo(f"[{number}/{len(runs)}] {run.name}: {run.task} · {run.model} · {run.data_ref()}" + (f" · fine-tune on {run.train_ref()}" + (f"[:{run.finetune.limit}]" if run.finetune and run.finetune.limit else "") if run.finetune else ""))
-        started = time.time()
-        try:
-            record = measure(run, options, output, placements[run.name])
-            record["status"] = "ok"
-        except (Exception, KeyboardInterrupt) as exc:
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            record = {"status": "error", "error": f"{type(exc).__name__}: {exc}" if not isinstance(exc, NlpkitError) else str(exc)}
-            if not isinstance(exc, NlpkitError):
-                record["traceback"] = traceback.format_exc(limit=8)
+        line = f"[{number}/{len(runs)}] {run.name}: {run.task} · {run.model} · {run.data_ref()}" + (f" · fine-tune on {run.train_ref()}" + (f"[:{run.finetune.limit}]" if run.finetune and run.finetune.limit else "") if run.finetune else "")
+        jobs.append((line, run, placements[run.name]))
+    remote = options.executor != "serial"
+    work = functools.partial(run_one, options=replace(options, progress=False) if remote else options, output=output)
+    for run, record in execute(options.executor, jobs, work, echo, address=options.address, cpus_per_run=options.cpus_per_run):
+        for key, value in {"name": run.name, "task": run.task, "model": run.model, "data": run.data_ref(), "config": run.config(), "fingerprint": run.fingerprint()}.items():
+            record.setdefault(key, value)  # a worker lost before it could say
+        if record["status"] == "error":
             echo(f"    FAILED: {record['error']}")
-        record.update(name=run.name, task=run.task, model=run.model, data=run.data_ref(), config=run.config(), fingerprint=run.fingerprint(), seconds=time.time() - started, device=placements[run.name].to_dict())
-        path.write_text(json.dumps(record, indent=2, default=str) + "\n")
+        (output / "runs" / f"{run.name}.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
         if record["status"] == "ok":
             echo("    " + summary_line(record))
         results.append(record)
@@ -94,6 +98,23 @@ def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] =
     }
     (output / "results.json").write_text(json.dumps(document, indent=2, default=str) + "\n")
     return document
+
+
+def run_one(run: RunSpec, placement: Placement, *, options: BenchOptions, output: Path) -> dict[str, Any]:
+    """One run's record (``status`` ok or error, with the error), never raising but for Ctrl-C:
+    what every executor calls, here or on a worker."""
+    started = time.time()
+    try:
+        record = measure(run, options, output, placement)
+        record["status"] = "ok"
+    except (Exception, KeyboardInterrupt) as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        record = {"status": "error", "error": f"{type(exc).__name__}: {exc}" if not isinstance(exc, NlpkitError) else str(exc)}
+        if not isinstance(exc, NlpkitError):
+            record["traceback"] = traceback.format_exc(limit=8)
+    record.update(name=run.name, task=run.task, model=run.model, data=run.data_ref(), config=run.config(), fingerprint=run.fingerprint(), seconds=time.time() - started, device=placement.to_dict())
+    return record
 
 
 def place_runs(suite: Suite, runs: list[RunSpec], options: BenchOptions) -> dict[str, Placement]:
