@@ -257,6 +257,8 @@ def _pin_trainer_gpu(requested: str) -> str:
     if not match or match.group(1) != "cuda" or match.group(2) is None:
         return ""
     index = int(match.group(2))
+    if int(os.environ.get("WORLD_SIZE", "1") or 1) > 1:
+        raise NlpkitError(f"--device {requested} under torchrun: the launcher gives each process its GPU (LOCAL_RANK); use --device cuda (or auto), and CUDA_VISIBLE_DEVICES to choose the GPUs")
     count = torch.cuda.device_count() if torch.cuda.is_available() else 0
     if index >= count:
         _resolve_device(requested)  # the "not available here" error

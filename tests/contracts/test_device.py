@@ -177,6 +177,14 @@ def test_training_on_auto_with_several_gpus_leaves_the_choice_to_the_trainer(mon
     assert check_training(resolve(placement.device, placement.precision)).device == "cuda:0"
 
 
+def test_gpu_n_under_torchrun_is_refused_in_favour_of_the_launcher(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_gpus(monkeypatch, 2)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(NlpkitError, match="under torchrun: the launcher gives each process its GPU"):
+        resolve_for_training("cuda:1")
+    assert resolve_for_training("cuda").device == "cuda:0"
+
+
 def test_trainer_arguments_follow_the_placement() -> None:
     assert device_arguments(Placement("cpu", "fp32")) == {"use_cpu": True, "fp16": False, "bf16": False, "dataloader_pin_memory": False}
     assert device_arguments(Placement("cuda:0", "fp16")) == {"use_cpu": False, "fp16": True, "bf16": False, "dataloader_pin_memory": True}
