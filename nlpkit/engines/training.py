@@ -175,6 +175,10 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         disable_tqdm=not config.progress,
         dataloader_num_workers=0,
         remove_unused_columns=False,
+        # under torchrun: True scales every loss by the world size for models that accept loss
+        # kwargs but ignore them (BERT classifiers: a mean cross-entropy), doubling gradients and the
+        # reported loss on 2 ranks; False keeps each rank's mean loss, which DDP averages. No-op in 1 process.
+        average_tokens_across_devices=False,
         **device_arguments(placement),
     )
     ledger = _ledger_callback(SAVE_EVERY_SECONDS if config.save_steps is None and not stopping else None)
