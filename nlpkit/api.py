@@ -135,11 +135,15 @@ def predict_file(
     trust_remote_code: bool = False,
     allow_untrained_head: bool = False,
     on_chunk: Any = None,
+    executor: str = "serial",
+    workers: int = 2,
+    address: str | None = None,
 ) -> Any:
     """Predict every input of the file `input` into JSON lines at `output`, streaming: `chunk_size`
     inputs are held at a time, so memory does not grow with the file. Order is kept. Rerunning
     after a kill resumes where the output stopped (``OUTPUT.progress.json`` holds the input
-    fingerprint; a different input or settings is refused unless `overwrite`). Returns a
+    fingerprint; a different input or settings is refused unless `overwrite`). `executor="ray"`
+    predicts chunks on `workers` Ray actors (`address` as for `bench`), output still in order. Returns a
     `nlpkit.engines.streaming.StreamResult`. Other arguments as for `predict`."""
     from nlpkit.engines.streaming import stream_predict
 
@@ -159,7 +163,19 @@ def predict_file(
             loaded.append(_model_for(task, model, device, precision, trust_remote_code, allow_untrained_head, backend_options))
         return task.predict(loaded[0], list(inputs), batch_size=batch_size, stats=stats, **(options or {}))
 
-    return stream_predict(task, Path(input), Path(output), run, settings=settings, chunk_size=chunk_size, overwrite=overwrite, on_chunk=on_chunk)
+    map_chunks = None
+    if executor == "ray":  # chunks predicted on `workers` Ray actors, one model each; one ordered output here
+        from nlpkit.engines.streaming import ray_chunks
+
+        name = task.name
+        map_chunks = ray_chunks(
+            lambda: _model_for(get_task(name), model, device, precision, trust_remote_code, allow_untrained_head, backend_options),
+            lambda loaded_model, inputs: get_task(name).predict(loaded_model, list(inputs), batch_size=batch_size, **(options or {})),
+            workers=workers, address=address,
+        )
+    elif executor != "serial":
+        raise NlpkitError(f"unknown executor {executor!r}; choose serial or ray")
+    return stream_predict(task, Path(input), Path(output), run, settings=settings, chunk_size=chunk_size, overwrite=overwrite, on_chunk=on_chunk, map_chunks=map_chunks)
 
 
 @dataclass

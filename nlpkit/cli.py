@@ -319,11 +319,13 @@ def _write_jsonl(records: list[Any], output: Path | None) -> None:
 @click.option("--batch-size", default=32, show_default=True, type=POSITIVE_INT)
 @click.option("--chunk-size", default=1000, show_default=True, type=POSITIVE_INT, help="With --input and --output: inputs read, predicted and appended at a time (memory bound; resume point).")
 @click.option("--overwrite", is_flag=True, help="With --input and --output: start over instead of resuming a partial output.")
+@click.option("--executor", type=click.Choice(["serial", "ray"]), default="serial", show_default=True, help="With --input and --output: predict chunks here, or on Ray workers (one ordered output).")
+@click.option("--workers", default=2, show_default=True, type=POSITIVE_INT, help="With --executor ray: Ray actors, one model each.")
 @device_flags("default auto: CUDA, else MPS, else the CPU")
 @untrained_head_flag
 @option_flag
 @trust_flag
-def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, chunk_size: int, overwrite: bool, device: str | None, precision: str | None, allow_untrained_head: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
+def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Path | None, output: Path | None, batch_size: int, chunk_size: int, overwrite: bool, executor: str, workers: int, device: str | None, precision: str | None, allow_untrained_head: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
     """Predict TASK on TEXT arguments or an --input file; JSON lines out."""
     from nlpkit import api
 
@@ -340,8 +342,10 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
         raise NlpkitError("nothing to predict: give TEXT arguments or --input FILE")
     if output is not None:
         _check_output_file(output)
+    if executor != "serial" and not (input_file and output is not None):
+        raise NlpkitError("--executor ray goes with --input FILE and --output FILE")
     if input_file and output is not None:  # streaming: memory independent of the input, resumable
-        result = api.predict_file(task_obj, input_file, output, model=model, batch_size=batch_size, chunk_size=chunk_size, overwrite=overwrite, options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision, allow_untrained_head=allow_untrained_head)
+        result = api.predict_file(task_obj, input_file, output, model=model, batch_size=batch_size, chunk_size=chunk_size, overwrite=overwrite, executor=executor, workers=workers, options=parse_options(options), trust_remote_code=trust_remote_code, device=device, precision=precision, allow_untrained_head=allow_untrained_head)
         resumed = f" (resumed after {result.resumed_from})" if result.resumed_from else ""
         out.info(f"wrote {result.written} predictions to {output}{resumed}; it holds {result.records}")
         return

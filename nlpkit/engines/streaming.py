@@ -33,7 +33,7 @@ from typing import Any
 
 from nlpkit.contracts.errors import DataError, NlpkitError
 
-__all__ = ["Chunk", "StreamResult", "iter_chunks", "read_chunk", "fingerprint", "stream_predict", "progress_path"]
+__all__ = ["ray_chunks", "Chunk", "StreamResult", "iter_chunks", "read_chunk", "fingerprint", "stream_predict", "progress_path"]
 
 LINE_SUFFIXES = {".txt", ".tsv", ".csv", ".jsonl", ".ndjson"}
 HEADER_SUFFIXES = {".tsv", ".csv"}
@@ -207,10 +207,12 @@ def stream_predict(
     chunk_size: int = 1000,
     overwrite: bool = False,
     on_chunk: Callable[[int], None] | None = None,
+    map_chunks: Callable[[Any, Iterator[tuple[Chunk, list[Any]]]], Iterator[tuple[Chunk, list[Any], list[Any]]]] | None = None,
 ) -> StreamResult:
     """Predict every input of `input_file` with `predict` (one chunk of inputs → its records, in
     order), appending JSON lines to `output` and checkpointing after each chunk (module doc).
-    `settings` (task, model, options…) join the input's fingerprint."""
+    `settings` (task, model, options…) join the input's fingerprint. `map_chunks(predict,
+    (chunk, inputs)…)` may predict chunks elsewhere (`ray_chunks`); it must yield them in order."""
     input_file, output = Path(input_file), Path(output)
     if not input_file.exists():
         raise DataError(input_file, "no such file")
@@ -226,9 +228,9 @@ def stream_predict(
     written = 0
     with tempfile.TemporaryDirectory(prefix="nlpkit-stream-") as tmp, output.open("ab") as out:
         chunks = iter_chunks(input_file, chunk_size, start=state["input_offset"], start_line=state["input_line"])
-        for chunk in chunks:
-            inputs = read_chunk(task, input_file, chunk, Path(tmp), header)
-            records = list(predict(inputs)) if inputs else []
+        read = ((chunk, read_chunk(task, input_file, chunk, Path(tmp), header)) for chunk in chunks)
+        mapped = map_chunks(predict, read) if map_chunks is not None else ((chunk, inputs, list(predict(inputs)) if inputs else []) for chunk, inputs in read)
+        for chunk, inputs, records in mapped:
             if len(records) != len(inputs):
                 raise NlpkitError(f"task {getattr(task, 'name', task)!r} returned {len(records)} predictions for {len(inputs)} inputs")
             out.write("".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n" for r in records).encode("utf-8"))
@@ -242,3 +244,42 @@ def stream_predict(
     state["done"] = True
     _save_progress(progress, state)
     return StreamResult(state["records"], written, resumed, output)
+
+
+def ray_chunks(load: Callable[[], Any], predict_with: Callable[[Any, list[Any]], list[Any]], *, workers: int = 2, address: str | None = None) -> Callable[[Any, Iterator[tuple[Chunk, list[Any]]]], Iterator[tuple[Chunk, list[Any], list[Any]]]]:
+    """A `map_chunks` for `stream_predict` that predicts chunks on `workers` Ray actors, each
+    holding the model `load()` gives once; at most 2 chunks per worker are in flight (memory
+    stays bounded) and chunks come back in input order, so the one output is written in order."""
+    try:
+        import ray
+    except ImportError:
+        raise NlpkitError("predict --executor ray needs Ray: pip install 'nlpkit-core[ray]' (or pip install ray)") from None
+    import collections
+
+    if not ray.is_initialized():
+        ray.init(address=address, include_dashboard=False)
+
+    class Worker:
+        def __init__(self) -> None:
+            self.model = load()
+
+        def predict(self, inputs: list[Any]) -> list[Any]:
+            return predict_with(self.model, inputs)
+
+    def mapper(_: Any, items: Iterator[tuple[Chunk, list[Any]]]) -> Iterator[tuple[Chunk, list[Any], list[Any]]]:
+        actors = [ray.remote(num_cpus=1)(Worker).remote() for _ in range(workers)]
+        window: collections.deque[tuple[Chunk, list[Any], Any]] = collections.deque()
+        try:
+            for n, (chunk, inputs) in enumerate(items):
+                window.append((chunk, inputs, actors[n % workers].predict.remote(inputs) if inputs else None))
+                if len(window) >= 2 * workers:
+                    chunk, inputs, ref = window.popleft()
+                    yield chunk, inputs, ray.get(ref) if ref is not None else []
+            while window:
+                chunk, inputs, ref = window.popleft()
+                yield chunk, inputs, ray.get(ref) if ref is not None else []
+        finally:
+            for actor in actors:
+                ray.kill(actor)
+
+    return mapper

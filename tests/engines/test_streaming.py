@@ -193,3 +193,32 @@ def test_cli_predict_streams_and_resumes_with_a_trained_model(tmp_path: Path, se
     assert runner.invoke(cli, [*args, "--overwrite"]).exit_code == 0
     assert len(out.read_text().splitlines()) == 1
 
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("ray") is None, reason="ray not installed: pip install 'nlpkit-core[ray]'")
+def test_predict_on_ray_workers_writes_the_serial_output_in_order(tmp_path: Path, sentiment_tsv: Path) -> None:
+    import ray
+
+    import nlpkit
+
+    model = tmp_path / "m"
+    nlpkit.finetune("sentiment", model="tfidf-logreg", train=str(sentiment_tsv), output=model)
+    src = tmp_path / "in.txt"
+    src.write_text("great fun\ni hate this\nawful\n" * 30, encoding="utf-8")
+    nlpkit.predict_file("sentiment", src, tmp_path / "serial.jsonl", model=str(model), chunk_size=7)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        result = nlpkit.predict_file("sentiment", src, tmp_path / "ray.jsonl", model=str(model), chunk_size=7, executor="ray", workers=2)
+    finally:
+        ray.shutdown()
+    assert result.records == 90
+    assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "serial.jsonl").read_bytes()
+
+
+def test_predict_executor_ray_without_files_is_refused() -> None:
+    from click.testing import CliRunner
+
+    from nlpkit.cli import cli
+
+    result = CliRunner().invoke(cli, ["predict", "sentiment", "--executor", "ray", "good"])
+    assert result.exit_code != 0 and "--executor ray goes with --input FILE and --output FILE" in result.output
