@@ -37,7 +37,7 @@ log = logging.getLogger("nlpkit.contracts.device")
 MODEL_CARD_FILE = "nlpkit.json"
 FORMAT_VERSION = 1
 #: Model metadata a backend sets at load time that loading the saved folder needs again.
-PERSISTED_META = ("pooling",)
+PERSISTED_META = ("pooling", "decoder")
 #: Input length of a model that does not say.
 DEFAULT_MAX_LENGTH = 512
 #: Files `nlpkit finetune` writes beside the weights: a folder with them but no card lost its card.

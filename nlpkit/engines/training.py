@@ -194,6 +194,8 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         processing_class=model.tokenizer,
         callbacks=callbacks,
     )
+    if getattr(model, "learning_rates", None) and not config.lora:
+        _per_prefix_learning_rates(trainer, network, model.learning_rates)
     # The stock callbacks print each log as a Python dict on stdout; ours writes status lines to stderr.
     trainer.remove_callback(transformers.PrinterCallback)
     if config.progress:
@@ -311,6 +313,23 @@ def _quiet_progress_callback(transformers: Any) -> Any:
                 self.training_bar.write(_format_logs(logs), file=sys.stderr)
 
     return Progress()
+
+
+def _per_prefix_learning_rates(trainer: Any, network: Any, rates: dict[str, float]) -> None:
+    """Give parameters whose names start with a prefix of `rates` that learning rate (a fresh
+    decoder learns faster than a pre-trained encoder may move); the rest keep the Trainer's.
+    Weight decay and the optimizer are the Trainer's; its scheduler scales every group alike."""
+    args = trainer.args
+    decay = set(trainer.get_decay_parameter_names(network))
+    groups: dict[tuple[float, float], list[Any]] = {}
+    for name, param in network.named_parameters():
+        if not param.requires_grad:
+            continue
+        lr = next((rate for prefix, rate in rates.items() if name.startswith(prefix)), args.learning_rate)
+        groups.setdefault((lr, args.weight_decay if name in decay else 0.0), []).append(param)
+    optimizer_cls, kwargs = trainer.get_optimizer_cls_and_kwargs(args, network)
+    params = [{"params": ps, "lr": lr, "weight_decay": wd} for (lr, wd), ps in groups.items()]
+    trainer.optimizer_cls_and_kwargs = (optimizer_cls, {**kwargs, "params": params})
 
 
 def _with_lora(network: Any, task: Task, config: TrainConfig) -> Any:
