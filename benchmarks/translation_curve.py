@@ -67,14 +67,20 @@ def watch(checkpoints: Path, dest: Path, poll: float, stop_after: float | None) 
         time.sleep(poll)
 
 
-def score(folder: Path, data: str, limit: int | None, data_dir: str | None, batch_size: int, options: dict[str, str]) -> None:
-    """sacreBLEU/chrF of every `step-N` (and `final`, a finished model folder) under `folder`."""
+def score(folder: Path, data: str, limit: int | None, data_dir: str | None, batch_size: int, options: dict[str, str], final: Path | None = None) -> None:
+    """sacreBLEU/chrF of every `step-N` under `folder`, and of the finished model folder `final`
+    (its training seconds from its metrics.json)."""
     import nlpkit
 
+    points = [(p, int(p.name.split("-")[1]), train_seconds(p)) for p in folder.iterdir() if p.is_dir() and p.name.startswith("step-") and not p.name.endswith(".tmp")]
+    if final is not None:
+        card = json.loads((final / "nlpkit.json").read_text())
+        train = json.loads((final / "metrics.json").read_text()).get("train", {})
+        points.append((final, int(card.get("training", {}).get("max_steps") or 0) or 10**9, float(train.get("train_runtime") or train.get("seconds"))))
     rows = []
-    for ckpt in sorted((p for p in folder.iterdir() if p.is_dir() and p.name.startswith("step-") and not p.name.endswith(".tmp")), key=lambda p: int(p.name.split("-")[1])):
+    for ckpt, step, seconds in sorted(points, key=lambda p: p[1]):
         result = nlpkit.evaluate("translation", model=str(ckpt), data=data, data_dir=data_dir, limit=limit, batch_size=batch_size, metrics=["sacrebleu", "chrf"], options=dict(options), allow_untrained_head=True)  # a checkpoint of our fine-tune, no card yet
-        row = {"checkpoint": ckpt.name, "step": int(ckpt.name.split("-")[1]), "train_seconds": train_seconds(ckpt), "bleu": result.metrics["sacrebleu"]["bleu"], "chrf": result.metrics["chrf"]["chrf"]}
+        row = {"checkpoint": str(ckpt), "step": step, "train_seconds": seconds, "bleu": result.metrics["sacrebleu"]["bleu"], "chrf": result.metrics["chrf"]["chrf"]}
         rows.append(row)
         print(json.dumps(row), flush=True)
     out = {"data": data, "limit": limit, "options": options, "points": rows}
@@ -113,11 +119,12 @@ def main() -> None:
     s.add_argument("--data-dir", default=None)
     s.add_argument("--batch-size", type=int, default=64)
     s.add_argument("-O", "--option", action="append", default=[], help="KEY=VALUE generation option")
+    s.add_argument("--final", type=Path, default=None, help="the finished model folder (the last point)")
     args = parser.parse_args()
     if args.command == "watch":
         watch(args.checkpoints, args.dest, args.poll, args.stop_after)
     else:
-        score(args.folder, args.data, args.limit, args.data_dir, args.batch_size, dict(o.split("=", 1) for o in args.option))
+        score(args.folder, args.data, args.limit, args.data_dir, args.batch_size, dict(o.split("=", 1) for o in args.option), args.final)
 
 
 if __name__ == "__main__":

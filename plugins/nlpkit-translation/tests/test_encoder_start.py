@@ -104,12 +104,3 @@ def test_the_decoder_learning_rate_applies_to_decoder_parameters_only(tmp_path, 
     lr_of = {id(p): group["lr"] for group in optimizer.param_groups for p in group["params"]}
     for name, param in model.network.named_parameters():
         assert lr_of[id(param)] == (1e-3 if name.startswith("decoder.") else 1e-4), name
-
-
-def test_summarization_from_an_encoder_still_shares_the_encoder_vocabulary(tmp_path, tiny_encoder):
-    from nlpkit.engines.backends.transformers import TransformersBackend
-    from nlpkit_summarization.task import SummarizationTask
-
-    model = TransformersBackend().load(str(tiny_encoder), SummarizationTask())
-    assert not hasattr(model.tokenizer, "target")
-    assert model.network.config.decoder.vocab_size == len(model.tokenizer)
