@@ -74,7 +74,7 @@ def warm_start_encoder_decoder(source: str, tokenizer: Any, *, tie_encoder_decod
     return network
 
 
-def build_encoder_decoder(source: str, target_tokenizer: Any, *, decoder_layers: int = 3, **encoder_kwargs: Any) -> Any:
+def build_encoder_decoder(source: str, target_tokenizer: Any, *, decoder_layers: int = 3, **access: Any) -> Any:
     """An `EncoderDecoderModel`: the encoder pre-trained from `source`, a fresh BERT-style
     decoder (`decoder_layers` layers of the encoder's width, causal self-attention and
     cross-attention) over `target_tokenizer`'s vocabulary, starting at its ``<s>`` and
@@ -82,7 +82,7 @@ def build_encoder_decoder(source: str, target_tokenizer: Any, *, decoder_layers:
     from an English encoder); `target_vocab.train_target_tokenizer` makes the tokenizer."""
     from transformers import AutoModel, BertConfig, BertLMHeadModel, EncoderDecoderModel
 
-    encoder = AutoModel.from_pretrained(source, use_safetensors=True, **encoder_kwargs)
+    encoder = AutoModel.from_pretrained(source, use_safetensors=True, **access)  # access: the backend's trust_remote_code
     enc = encoder.config
     heads = enc.num_attention_heads if enc.hidden_size % enc.num_attention_heads == 0 else 1
     start, end, pad = target_tokenizer.bos_token_id, target_tokenizer.eos_token_id, target_tokenizer.pad_token_id

@@ -52,7 +52,7 @@ def load_target_tokenizer(folder: str | Path) -> Any | None:
         return None
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(str(path))
+    return AutoTokenizer.from_pretrained(str(path), trust_remote_code=False)  # a tokenizers file: no code to run
 
 
 class SourceTargetTokenizer:
