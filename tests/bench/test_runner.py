@@ -158,3 +158,13 @@ def test_gpu_n_narrows_the_visible_gpus_once_for_every_run_of_a_suite(tmp_path: 
     assert os.environ["CUDA_VISIBLE_DEVICES"] == "1"  # the fine-tuning run went first and narrowed
     assert {name: (p.device, p.requested) for name, p in placements.items()} == {"scored": ("cuda:0", "cuda:1"), "tuned": ("cuda:0", "cuda:1")}
     assert [r.device for r in suite.runs] == ["cuda:0", "cuda:0"]
+
+
+def test_suite_schedule_keys_are_trained_with_and_saved_in_the_model(tmp_path: Path, sentiment_tsv: Path) -> None:
+    path = tmp_path / "schedule.toml"
+    keys = 'warmup_ratio = 0.2\nweight_decay = 0.0\nlr_scheduler = "constant"\ngradient_accumulation_steps = 3\n'
+    path.write_text(SUITE.split("[[runs]]\nname = \"broken\"")[0].format(data=sentiment_tsv).replace("limits = [4, 8]\n", "limit = 8\n" + keys), encoding="utf-8")
+    result = bench(str(path), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    training = json.loads((tmp_path / "out" / "models" / "tfidf" / "nlpkit.json").read_text())["training"]
+    assert {k: training[k] for k in ("warmup_ratio", "weight_decay", "lr_scheduler", "gradient_accumulation_steps")} == {"warmup_ratio": 0.2, "weight_decay": 0.0, "lr_scheduler": "constant", "gradient_accumulation_steps": 3}
