@@ -288,3 +288,39 @@ def test_pairs_within_reach_are_every_close_pair_in_candidate_order():
     assert list(pairs_within(spans, 11)) == close == [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)]
     shuffled = [spans[2], spans[0], spans[3], spans[1]]  # not in text order: every pair is checked
     assert sorted(pairs_within(shuffled, 11)) == sorted((h, t) for h in range(4) for t in range(4) if h != t and max(shuffled[h][1], shuffled[t][1]) - min(shuffled[h][0], shuffled[t][0]) <= 11)
+
+
+def test_a_suite_chains_an_ner_run_into_a_relations_model_that_runs_it(tmp_path, tiny_encoder, conll03, relations_json):
+    from click.testing import CliRunner
+
+    from nlpkit.cli import cli
+
+    suite = tmp_path / "chain.toml"
+    suite.write_text(f"""
+[[runs]]
+name = "ner"
+task = "ner"
+model = "{tiny_encoder}"
+data = "{conll03}"
+[runs.finetune]
+data = "{conll03}"
+max_steps = 1
+
+[[runs]]
+name = "re"
+task = "relations"
+model = "{tiny_encoder}"
+data = "{relations_json}"
+[runs.finetune]
+data = "{relations_json}"
+max_steps = 1
+options = {{ ner_model = "run:ner" }}
+""", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["bench", str(suite), "--output", str(out), "--bootstrap", "10"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "models" / "re" / "nlpkit.json").read_text())
+    assert card["training"]["task_options"]["ner_model"] == str(out / "models" / "ner")  # the NER run's model, recorded
+    assert card["learned"]["relation_argument_types"]["Live_In"] == [["Peop", "Loc"]]
+    record = json.loads((out / "runs" / "re.json").read_text())
+    assert record["status"] == "ok" and list(record["config"]["upstream"]) == ["ner"]  # a retrained NER model re-measures this run
