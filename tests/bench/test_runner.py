@@ -185,3 +185,19 @@ data = "{sentiment_tsv}"
     assert runs["reuse"]["scores"]["accuracy"]["value"] == runs["train"]["scores"]["accuracy"]["value"]
     result = bench(str(path), "--output", str(tmp_path / "alone"), "--only", "reuse")
     assert result.exit_code == 1 and "run 'train' has no fine-tuned model" in result.output
+
+
+def test_runs_with_the_same_finetune_share_one_trained_model(tmp_path: Path, sentiment_tsv: Path) -> None:
+    run = '[[runs]]\nname = "{name}"\ntask = "sentiment"\nmodel = "tfidf-logreg"\ndata = "{data}"\nlimit = {limit}\n[runs.finetune]\ndata = "{data}"\nseed = {seed}\n'
+    path = tmp_path / "shared.toml"
+    path.write_text(
+        run.format(name="first", data=sentiment_tsv, limit=8, seed=1) + run.format(name="second", data=sentiment_tsv, limit=4, seed=1)
+        + run.format(name="other-seed", data=sentiment_tsv, limit=4, seed=2),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    bench(str(path), "--output", str(out))
+    runs = {r["name"]: r for r in json.loads((out / "results.json").read_text())["runs"]}
+    assert runs["second"]["finetune"]["shared_with"] == "first" and runs["second"]["examples"] == 4
+    assert not (out / "models" / "second").exists()
+    assert "shared_with" not in runs["other-seed"]["finetune"] and (out / "models" / "other-seed" / "nlpkit.json").exists()
