@@ -211,11 +211,15 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
     stamp = output / "models" / f"{run.name}.json"
     previous = _read(stamp)
     wanted = {"model": run.model, "train": run.train_ref(), "finetune": run.config()["finetune"], "device": run.device, "precision": run.precision}
+    seed = spec.seed if spec.seed is not None else run.seed
     if previous and previous.get("wanted") == wanted and (folder / "nlpkit.json").exists() and not options.force:
         return str(folder), {**previous["measured"], "reused": True}
+    shared = _same_finetune(output / "models", wanted, seed, this_process_only=options.force)
+    if shared is not None:  # another run of the suite fine-tuned the same model on the same data with the same settings
+        return shared
     config = TrainConfig(
         epochs=spec.epochs, max_steps=spec.max_steps, learning_rate=spec.learning_rate, batch_size=spec.batch_size,
-        max_length=spec.max_length, seed=spec.seed if spec.seed is not None else run.seed, task_options=dict(spec.options),
+        max_length=spec.max_length, seed=seed, task_options=dict(spec.options),
         lora=spec.lora, progress=options.progress,
     )
     reset_peak_memory()
@@ -240,8 +244,28 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
         train = json.loads(metrics_file.read_text()).get("train", {})
         if train.get("train_samples_per_second"):
             measured["examples_per_second"] = float(train["train_samples_per_second"])
-    stamp.write_text(json.dumps({"wanted": wanted, "measured": measured}, indent=2) + "\n")
+    stamp.write_text(json.dumps({"wanted": wanted, "seed": seed, "measured": measured}, indent=2) + "\n")
+    _TRAINED_HERE.add(stamp.resolve())
     return str(folder), measured
+
+
+#: Stamps of the models this process fine-tuned (`--force` shares only those).
+_TRAINED_HERE: set[Path] = set()
+
+
+def _same_finetune(models: Path, wanted: dict[str, Any], seed: int, *, this_process_only: bool = False) -> tuple[str, dict[str, Any]] | None:
+    """A model another run of this output fine-tuned with the same `wanted` settings and seed
+    (several runs scoring one model on several splits or with several prediction options
+    train it once), with its recorded training measurements; None if there is none.
+    `this_process_only` (``--force``) skips models trained by an earlier invocation."""
+    for stamp in sorted(models.glob("*.json")) if models.is_dir() else ():
+        if this_process_only and stamp.resolve() not in _TRAINED_HERE:
+            continue
+        found = _read(stamp)
+        folder = stamp.with_suffix("")
+        if found and found.get("wanted") == wanted and found.get("seed") == seed and (folder / "nlpkit.json").exists():
+            return str(folder), {**found["measured"], "reused": True, "shared_with": folder.name}
+    return None
 
 
 def summary_line(record: dict[str, Any]) -> str:

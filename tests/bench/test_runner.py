@@ -158,3 +158,19 @@ def test_gpu_n_narrows_the_visible_gpus_once_for_every_run_of_a_suite(tmp_path: 
     assert os.environ["CUDA_VISIBLE_DEVICES"] == "1"  # the fine-tuning run went first and narrowed
     assert {name: (p.device, p.requested) for name, p in placements.items()} == {"scored": ("cuda:0", "cuda:1"), "tuned": ("cuda:0", "cuda:1")}
     assert [r.device for r in suite.runs] == ["cuda:0", "cuda:0"]
+
+
+def test_runs_with_the_same_finetune_share_one_trained_model(tmp_path: Path, sentiment_tsv: Path) -> None:
+    run = '[[runs]]\nname = "{name}"\ntask = "sentiment"\nmodel = "tfidf-logreg"\ndata = "{data}"\nlimit = {limit}\n[runs.finetune]\ndata = "{data}"\nseed = {seed}\n'
+    path = tmp_path / "shared.toml"
+    path.write_text(
+        run.format(name="first", data=sentiment_tsv, limit=8, seed=1) + run.format(name="second", data=sentiment_tsv, limit=4, seed=1)
+        + run.format(name="other-seed", data=sentiment_tsv, limit=4, seed=2),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    bench(str(path), "--output", str(out))
+    runs = {r["name"]: r for r in json.loads((out / "results.json").read_text())["runs"]}
+    assert runs["second"]["finetune"]["shared_with"] == "first" and runs["second"]["examples"] == 4
+    assert not (out / "models" / "second").exists()
+    assert "shared_with" not in runs["other-seed"]["finetune"] and (out / "models" / "other-seed" / "nlpkit.json").exists()
