@@ -362,6 +362,8 @@ def finetune(
     train_examples = examples_of(train, train_limit)
     eval_examples = examples_of(eval, eval_limit) if eval is not None else None
     labels = task.label_set(train_examples)
+    stages = {option.name: option.stages for option in task.options}
+    learned = task.learn_from_data(train_examples, **{k: v for k, v in for_task.items() if "train" in stages.get(k, ("train",))})
     if eval_examples and labels:
         _check_labels(eval_examples, labels, "eval")
 
@@ -381,6 +383,9 @@ def finetune(
         start = time.perf_counter()
         trained = resolved.backend.finetune(task, resolved.source, train_examples, eval_examples, config, workdir, labels)  # every rank
         train_seconds = time.perf_counter() - start + float(trained.meta.pop("seconds_before_resume", 0.0) or 0.0)
+        trained.meta.pop("learned", None)  # a base model fine-tuned before learned from other data
+        if learned:
+            trained.meta["learned"] = learned  # saved with the model (PERSISTED_META), used by --eval below
 
         def save_and_publish() -> FinetuneResult:  # rank 0 only: one writer
             if staging.exists():

@@ -86,3 +86,42 @@ def test_bad_device_or_precision_names_file_and_line(tmp_path: Path, sentiment_t
     text = GOOD.format(data=sentiment_tsv).replace('model = "tfidf-logreg"', f'model = "tfidf-logreg"\n{line}')
     with pytest.raises(SuiteError, match=rf"suite\.toml:10: {message}"):
         load_suite(str(write(tmp_path, text)))
+
+
+CHAINED = """
+[[runs]]
+name = "first"
+task = "sentiment"
+model = "tfidf-logreg"
+data = "{data}"
+[runs.finetune]
+data = "{data}"
+limit = {limit}
+
+[[runs]]
+name = "second"
+task = "sentiment"
+model = "run:{upstream}"
+data = "{data}"
+"""
+
+
+def test_a_run_using_an_earlier_runs_model_records_its_fingerprint(tmp_path: Path, sentiment_tsv: Path) -> None:
+    first, second = load_suite(str(write(tmp_path, CHAINED.format(data=sentiment_tsv, limit=4, upstream="first")))).runs
+    assert second.references() == ["first"] and second.upstream == {"first": first.fingerprint()}
+    retrained = load_suite(str(write(tmp_path, CHAINED.format(data=sentiment_tsv, limit=8, upstream="first")))).runs[1]
+    assert retrained.fingerprint() != second.fingerprint()  # another upstream model: measured again
+
+
+def test_a_reference_to_an_unknown_or_later_run_fails_before_any_run(tmp_path: Path, sentiment_tsv: Path) -> None:
+    with pytest.raises(SuiteError, match=r"suite.toml:\d+: run 'second' uses run:frist, which is no run of this suite; did you mean 'first'"):
+        load_suite(str(write(tmp_path, CHAINED.format(data=sentiment_tsv, limit=4, upstream="frist"))))
+    later = CHAINED.format(data=sentiment_tsv, limit=4, upstream="first").replace('model = "tfidf-logreg"', 'model = "run:second"', 1)
+    with pytest.raises(SuiteError, match="uses run:second, which comes later: list it before this run"):
+        load_suite(str(write(tmp_path, later)))
+
+
+def test_a_reference_to_a_run_that_fine_tunes_nothing_fails(tmp_path: Path, sentiment_tsv: Path) -> None:
+    text = CHAINED.format(data=sentiment_tsv, limit=4, upstream="first") + '\n[[runs]]\nname = "third"\ntask = "sentiment"\nmodel = "run:second"\ndata = "{}"\n'.format(sentiment_tsv)
+    with pytest.raises(SuiteError, match=r"run 'third' uses run:second, which fine-tunes nothing"):
+        load_suite(str(write(tmp_path, text)))
