@@ -330,7 +330,7 @@ def finetune(
     interruption resumes); the finished folder appears at `output` in one rename,
     so a folder at `output` is always complete. `device`/`precision` (default: the
     config's, i.e. auto and fp32) pick where to train (`nlpkit.contracts.device.resolve_for_training`);
-    fp16/bf16 train in mixed precision on CUDA. The model card records the placement.
+    fp16/bf16 train in mixed precision on CUDA (bf16 also on a CPU with bf16 arithmetic). The model card records the placement.
     """
     from nlpkit.contracts.device import resolve_for_training
     from nlpkit.contracts.models import MODEL_CARD_FILE

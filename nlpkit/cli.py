@@ -377,7 +377,7 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
 @click.option("--lora", is_flag=True, help="Train LoRA adapters (peft) and merge them into the saved model.")
 @click.option("--save-steps", type=POSITIVE_INT, help="Save a resumable checkpoint every N optimizer steps (default: every 5 minutes of training).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output folder and discard an interrupted run's OUTPUT.partial.")
-@device_flags("default auto: CUDA, else MPS, else the CPU; fp16/bf16 train in mixed precision on CUDA")
+@device_flags("default auto: CUDA, else MPS, else the CPU; fp16/bf16 train in mixed precision on CUDA, bf16 also on a CPU with bf16 arithmetic")
 @out.json_option
 @option_flag
 @trust_flag

@@ -70,7 +70,7 @@ class TrainConfig:
     trust_remote_code: bool = False
     #: Where to train (`nlpkit.contracts.device`): auto, cpu, cuda, cuda:N or mps; `api.finetune` stores the resolved one.
     device: str = "auto"
-    #: fp32, or fp16/bf16 mixed-precision training (CUDA only).
+    #: fp32, or fp16/bf16 mixed-precision training (CUDA; bf16 also on a CPU with bf16 arithmetic).
     precision: str = "fp32"
     #: Options for the backend (e.g. the scikit-learn pipeline's `C`).
     backend_options: dict[str, Any] = field(default_factory=dict)
@@ -337,12 +337,13 @@ def _with_lora(network: Any, task: Task, config: TrainConfig) -> Any:
 
 def device_arguments(placement: Placement) -> dict[str, Any]:
     """`TrainingArguments` for `placement`: `use_cpu` for the CPU (else the Trainer takes
-    CUDA or MPS by itself), mixed precision and pinned host memory on CUDA only."""
+    CUDA or MPS by itself), mixed precision on CUDA (bf16 also on the CPU: `check_training`
+    allows it only where the CPU has bf16 arithmetic) and pinned host memory on CUDA only."""
     cuda = placement.kind == "cuda"
     return {
         "use_cpu": placement.kind == "cpu",
         "fp16": cuda and placement.precision == "fp16",
-        "bf16": cuda and placement.precision == "bf16",
+        "bf16": placement.kind in ("cuda", "cpu") and placement.precision == "bf16",
         "dataloader_pin_memory": cuda,
     }
 

@@ -93,3 +93,18 @@ def test_schedule_settings_are_part_of_the_resume_fingerprint(setting: str, valu
     train = [("a", "b")]
     before = run_fingerprint("sentiment", "m", TrainConfig(), train, None)["fingerprint"]
     assert run_fingerprint("sentiment", "m", TrainConfig(**{setting: value}), train, None)["fingerprint"] != before
+
+
+def test_bf16_fine_tuning_on_a_cpu_with_bf16_arithmetic_saves_an_fp32_model(tmp_path: Path, tiny_encoder: Path, sentiment_tsv: Path) -> None:
+    import torch
+
+    from nlpkit.contracts.device import cpu_bf16_supported
+
+    if not cpu_bf16_supported():
+        pytest.skip("this CPU has no bf16 arithmetic (AVX512-BF16/AMX): bf16 fine-tuning is refused here")
+    out = tmp_path / "bf16"
+    nlpkit.finetune("sentiment", model=str(tiny_encoder), train=sentiment_tsv, output=out, device="cpu", precision="bf16", config=nlpkit.TrainConfig(epochs=1, **BASE))
+    card = json.loads((out / "nlpkit.json").read_text())
+    assert card["training"]["precision"] == "bf16"
+    model = nlpkit.load_model(str(out), nlpkit.get_task("sentiment"))
+    assert {p.dtype for p in model.network.parameters()} == {torch.float32}
