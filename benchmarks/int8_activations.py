@@ -94,7 +94,7 @@ def main() -> None:
     path = RESULTS / f"{args.name}.json"
     sections = [s for s in (json.loads(path.read_text())["sections"] if path.exists() else []) if s["model"] != args.model] + [section]
     path.write_text(json.dumps({"sections": sections}, indent=2) + "\n")
-    lines = ["# Torch dynamic int8 on SST-2 dev: 7-bit vs 8-bit activations", "", "Written by `benchmarks/int8_activations.py` (see its docstring for the rules).", ""]
+    lines = ["# Torch dynamic int8 on SST-2 dev: 7-bit vs 8-bit activations", "", "Written by `benchmarks/int8_activations.py` (see its docstring for the rules); which models these are and what was concluded: `onnx.md`, section \"torch int8 accuracy\". Shared CPU, 1 thread (accuracy does not depend on the load).", ""]
     for s in sections:
         lines += [f"`{s['model']}` ({s['examples']} sentences): `{s['command']}`", "",
                   "| batch size | fp32 accuracy | " + " | ".join(f"{r}: change (same label)" for r in RULES) + " |",

@@ -78,7 +78,10 @@ def export(model: Path, out: Path, int8: bool) -> dict[str, Any]:
     if not out.exists():
         cmd = [sys.executable, "-m", "nlpkit", "export", str(model), "--to", "onnx", "--output", str(out)] + (["--int8"] if int8 else [])
         subprocess.run(cmd, check=True)
-    onnx = json.loads((out / "nlpkit.json").read_text())["onnx"]
+    card = json.loads((out / "nlpkit.json").read_text())
+    if Path(card["exported_from"]["folder"]).resolve() != model.resolve():
+        sys.exit(f"{out} was exported from {card['exported_from']['folder']}, not {model}: remove it or use another --work")
+    onnx = card["onnx"]
     return {"max_abs_diff": onnx["max_abs_diff"], "agreement": onnx["agreement"]}
 
 
