@@ -213,10 +213,13 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
     wanted = {"model": run.model, "train": run.train_ref(), "finetune": run.config()["finetune"], "device": run.device, "precision": run.precision}
     if previous and previous.get("wanted") == wanted and (folder / "nlpkit.json").exists() and not options.force:
         return str(folder), {**previous["measured"], "reused": True}
+    shared = None if options.force else _same_finetune(output / "models", wanted, run.name)
+    if shared is not None:  # e.g. one fine-tune scored on the dev split and on the test split
+        return shared
     config = TrainConfig(
         epochs=spec.epochs, max_steps=spec.max_steps, learning_rate=spec.learning_rate, batch_size=spec.batch_size,
         max_length=spec.max_length, seed=spec.seed if spec.seed is not None else run.seed, task_options=dict(spec.options),
-        lora=spec.lora, progress=options.progress,
+        lora=spec.lora, freeze_embeddings=spec.freeze_embeddings, progress=options.progress,
     )
     reset_peak_memory()
     # the device as asked (auto/cuda leave the GPUs to the Trainer), or the one `place_runs` narrowed to
@@ -242,6 +245,20 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
             measured["examples_per_second"] = float(train["train_samples_per_second"])
     stamp.write_text(json.dumps({"wanted": wanted, "measured": measured}, indent=2) + "\n")
     return str(folder), measured
+
+
+def _same_finetune(models: Path, wanted: dict[str, Any], name: str) -> tuple[str, dict[str, Any]] | None:
+    """The folder and measurements of another run of this output that fine-tuned with the same
+    settings (model, data, `[runs.finetune]`, device), so a suite scoring one fine-tuned model on
+    several splits trains it once (in the order the runs are listed; `--force` retrains each)."""
+    for stamp in sorted(models.glob("*.json")):
+        if stamp.stem == name:
+            continue
+        previous = _read(stamp)
+        folder = models / stamp.stem
+        if previous and previous.get("wanted") == wanted and (folder / "nlpkit.json").exists():
+            return str(folder), {**previous["measured"], "reused": True, "shared_with": stamp.stem}
+    return None
 
 
 def summary_line(record: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from nlpkit.contracts.errors import DataError, NlpkitError, UnknownNameError
 
 SUITE_KEYS = {"name", "description", "seed", "bootstrap", "batch_size", "device", "precision"}
 RUN_KEYS = {"name", "task", "model", "dataset", "data", "split", "metrics", "limit", "batch_size", "options", "finetune", "seed", "bootstrap", "description", "device", "precision"}
-FINETUNE_KEYS = {"split", "data", "limit", "limits", "epochs", "max_steps", "learning_rate", "batch_size", "max_length", "seed", "options", "lora"}
+FINETUNE_KEYS = {"split", "data", "limit", "limits", "epochs", "max_steps", "learning_rate", "batch_size", "max_length", "seed", "options", "lora", "freeze_embeddings"}
 
 
 class SuiteError(NlpkitError):
@@ -42,6 +42,7 @@ class FinetuneSpec:
     seed: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
     lora: bool = False
+    freeze_embeddings: bool = False
 
 
 @dataclass

@@ -158,3 +158,16 @@ def test_gpu_n_narrows_the_visible_gpus_once_for_every_run_of_a_suite(tmp_path: 
     assert os.environ["CUDA_VISIBLE_DEVICES"] == "1"  # the fine-tuning run went first and narrowed
     assert {name: (p.device, p.requested) for name, p in placements.items()} == {"scored": ("cuda:0", "cuda:1"), "tuned": ("cuda:0", "cuda:1")}
     assert [r.device for r in suite.runs] == ["cuda:0", "cuda:0"]
+
+
+def test_runs_with_the_same_fine_tune_share_one_trained_model(tmp_path: Path, sentiment_tsv: Path) -> None:
+    run = '[[runs]]\nname = "{name}"\ntask = "sentiment"\nmodel = "tfidf-logreg"\ndata = "{data}"\n[runs.finetune]\ndata = "{data}"\nlimit = {limit}\n'
+    path = tmp_path / "splits.toml"
+    path.write_text(run.format(name="dev", data=sentiment_tsv, limit=8) + run.format(name="test", data=sentiment_tsv, limit=8) + run.format(name="other", data=sentiment_tsv, limit=4))
+    out = tmp_path / "out"
+    assert bench(str(path), "--output", str(out)).exit_code == 0
+    runs = {r["name"]: r for r in json.loads((out / "results.json").read_text())["runs"]}
+    assert "reused" not in runs["dev"]["finetune"]
+    assert runs["test"]["finetune"]["shared_with"] == "dev" and runs["test"]["finetune"]["seconds"] == runs["dev"]["finetune"]["seconds"]
+    assert "shared_with" not in runs["other"]["finetune"] and runs["other"]["finetune"]["examples"] == 4  # other settings: trained on its own
+    assert sorted(p.name for p in (out / "models").iterdir() if p.is_dir()) == ["dev", "other"]

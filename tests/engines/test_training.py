@@ -61,3 +61,16 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(tmp_path: Path, tiny_enc
     nlpkit.finetune("sentiment", model=str(tiny_encoder), train=sentiment_tsv, output=out, config=config)
     assert resumed_from and resumed_from[0] is not None and "checkpoint-" in resumed_from[0]
     assert (out / "nlpkit.json").exists() and not (tmp_path / "model.partial").exists()
+
+
+def test_freeze_embeddings_keeps_the_word_piece_matrix_and_trains_the_rest(tmp_path: Path, tiny_encoder: Path, sentiment_tsv: Path) -> None:
+    task = nlpkit.get_task("sentiment")
+    before = nlpkit.load_model(str(tiny_encoder), task).network
+    out = tmp_path / "frozen"
+    nlpkit.finetune("sentiment", model=str(tiny_encoder), train=sentiment_tsv, output=out, config=nlpkit.TrainConfig(epochs=2, freeze_embeddings=True, **BASE))
+    after = nlpkit.load_model(str(out), task).network
+    assert after.get_input_embeddings().weight.equal(before.get_input_embeddings().weight)
+    trained = dict(after.named_parameters())
+    changed = [name for name, p in before.named_parameters() if "embeddings" not in name and name in trained and not trained[name].equal(p)]
+    assert changed, "the encoder layers must still train"
+    assert json.loads((out / "nlpkit.json").read_text())["training"]["freeze_embeddings"] is True
