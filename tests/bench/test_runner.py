@@ -171,3 +171,11 @@ def test_runs_with_the_same_fine_tune_share_one_trained_model(tmp_path: Path, se
     assert runs["test"]["finetune"]["shared_with"] == "dev" and runs["test"]["finetune"]["seconds"] == runs["dev"]["finetune"]["seconds"]
     assert "shared_with" not in runs["other"]["finetune"] and runs["other"]["finetune"]["examples"] == 4  # other settings: trained on its own
     assert sorted(p.name for p in (out / "models").iterdir() if p.is_dir()) == ["dev", "other"]
+
+
+def test_freeze_embeddings_in_a_suite_reaches_the_fine_tune(tmp_path: Path, sentiment_tsv: Path, tiny_encoder: Path) -> None:
+    path = tmp_path / "frozen.toml"
+    path.write_text(f'[[runs]]\nname = "frozen"\ntask = "sentiment"\nmodel = "{tiny_encoder}"\ndata = "{sentiment_tsv}"\n[runs.finetune]\ndata = "{sentiment_tsv}"\nmax_steps = 1\nbatch_size = 4\nfreeze_embeddings = true\n')
+    out = tmp_path / "out"
+    assert bench(str(path), "--output", str(out)).exit_code == 0
+    assert json.loads((out / "models" / "frozen" / "nlpkit.json").read_text())["training"]["freeze_embeddings"] is True
