@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from nlpkit.bench.executors import execute
 from nlpkit.bench.stats import bootstrap, numeric_items, peak_memory_mb, reset_peak_memory
-from nlpkit.bench.suite import RunSpec, Suite, SuiteError
+from nlpkit.bench.suite import RUN_REFERENCE, RunSpec, Suite, SuiteError
 from nlpkit.contracts.errors import NlpkitError
 
 if TYPE_CHECKING:
@@ -72,6 +72,8 @@ def run_suite(suite: Suite, options: BenchOptions, echo: Callable[[str], None] =
         line = f"[{number}/{len(runs)}] {run.name}: {run.task} · {run.model} · {run.data_ref()}" + (f" · fine-tune on {run.train_ref()}" + (f"[:{run.finetune.limit}]" if run.finetune and run.finetune.limit else "") if run.finetune else "")
         jobs.append((line, run, placements[run.name]))
     remote = options.executor != "serial"
+    if remote and any(run.upstream for _, run, _ in jobs):
+        raise SuiteError(f"{suite.path}: runs that use another run's model ({RUN_REFERENCE}NAME) need the serial executor: they run in order")
     work = functools.partial(run_one, options=replace(options, progress=False) if remote else options, output=output)
     for run, record in execute(options.executor, jobs, work, echo, address=options.address, cpus_per_run=options.cpus_per_run):
         for key, value in {"name": run.name, "task": run.task, "model": run.model, "data": run.data_ref(), "config": run.config(), "fingerprint": run.fingerprint()}.items():
@@ -162,10 +164,11 @@ def measure(run: RunSpec, options: BenchOptions, output: Path, placement: Placem
 
     task = api.get_task(run.task)
     record: dict[str, Any] = {}
-    model_ref = run.model
+    model_ref = resolve_reference(run.model, output)
+    run_options = {k: resolve_reference(v, output) for k, v in run.options.items()}
     if run.finetune is not None:
         model_ref, record["finetune"] = _finetune(run, task, options, output, placement)
-    examples = load_examples(task, run.data_ref(), data_dir=options.data_dir, limit=run.limit, read_options=api.read_options(task, api.task_options(task, run.options, "evaluate")))
+    examples = load_examples(task, run.data_ref(), data_dir=options.data_dir, limit=run.limit, read_options=api.read_options(task, api.task_options(task, run_options, "evaluate")))
     for example in examples:
         task.check_example_for_scoring(example)
     model = load_model(model_ref, task, device=run.device, precision=run.precision)
@@ -174,11 +177,11 @@ def measure(run: RunSpec, options: BenchOptions, output: Path, placement: Placem
         record["label_mapping"] = mapping
 
     # warm-up: first calls allocate, JIT-select kernels and fill caches
-    task.predict(model, examples[:WARMUP_EXAMPLES], batch_size=run.batch_size, **run.options)
+    task.predict(model, examples[:WARMUP_EXAMPLES], batch_size=run.batch_size, **run_options)
     reset_peak_memory()
     stats = InferenceStats()
     start = time.perf_counter()
-    predictions = task.predict(model, examples, batch_size=run.batch_size, stats=stats, progress=options.progress, **run.options)
+    predictions = task.predict(model, examples, batch_size=run.batch_size, stats=stats, progress=options.progress, **run_options)
     wall = time.perf_counter() - start
     record["inference"] = {**stats.summary(), "wall_seconds": wall, "peak_rss_mb": peak_memory_mb()}
     record["examples"] = len(examples)
@@ -210,16 +213,18 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
     folder = output / "models" / run.name
     stamp = output / "models" / f"{run.name}.json"
     previous = _read(stamp)
-    wanted = {"model": run.model, "train": run.train_ref(), "finetune": run.config()["finetune"], "device": run.device, "precision": run.precision}
+    wanted = {"model": run.model, "train": run.train_ref(), "finetune": run.config()["finetune"], "device": run.device, "precision": run.precision, **({"upstream": run.upstream} if run.upstream else {})}
+    seed = spec.seed if spec.seed is not None else run.seed
     if previous and previous.get("wanted") == wanted and (folder / "nlpkit.json").exists() and not options.force:
         return str(folder), {**previous["measured"], "reused": True}
-    shared = None if options.force else _same_finetune(output / "models", wanted, run.name)
-    if shared is not None:  # e.g. one fine-tune scored on the dev split and on the test split
+    shared = _same_finetune(output / "models", wanted, seed, this_process_only=options.force)
+    if shared is not None:  # another run of the suite fine-tuned the same model on the same data with the same settings
         return shared
     config = TrainConfig(
         epochs=spec.epochs, max_steps=spec.max_steps, learning_rate=spec.learning_rate, batch_size=spec.batch_size,
-        max_length=spec.max_length, seed=spec.seed if spec.seed is not None else run.seed, task_options=dict(spec.options),
-        lora=spec.lora, freeze_embeddings=spec.freeze_embeddings, progress=options.progress,
+        max_length=spec.max_length, seed=seed, task_options={k: resolve_reference(v, output) for k, v in spec.options.items()},
+        lora=spec.lora, freeze_embeddings=spec.freeze_embeddings, progress=options.progress, warmup_ratio=spec.warmup_ratio, weight_decay=spec.weight_decay, lr_scheduler=spec.lr_scheduler,
+        gradient_accumulation_steps=spec.gradient_accumulation_steps,
     )
     reset_peak_memory()
     # the device as asked (auto/cuda leave the GPUs to the Trainer), or the one `place_runs` narrowed to
@@ -228,9 +233,9 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
     if folder.exists():
         shutil.rmtree(folder)  # a model of other settings; an interrupted fine-tune of these resumes
     try:
-        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, device=device, precision=run.precision)
+        result = api.finetune(task, model=resolve_reference(run.model, output), train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, device=device, precision=run.precision)
     except StaleWorkError:
-        result = api.finetune(task, model=run.model, train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, overwrite=True, device=device, precision=run.precision)
+        result = api.finetune(task, model=resolve_reference(run.model, output), train=run.train_ref(), output=folder, data_dir=options.data_dir, config=config, train_limit=spec.limit, overwrite=True, device=device, precision=run.precision)
     passes = spec.epochs if not spec.max_steps else None
     measured = {
         "seconds": result.train_seconds,
@@ -243,21 +248,38 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
         train = json.loads(metrics_file.read_text()).get("train", {})
         if train.get("train_samples_per_second"):
             measured["examples_per_second"] = float(train["train_samples_per_second"])
-    stamp.write_text(json.dumps({"wanted": wanted, "measured": measured}, indent=2) + "\n")
+    stamp.write_text(json.dumps({"wanted": wanted, "seed": seed, "measured": measured}, indent=2) + "\n")
+    _TRAINED_HERE.add(stamp.resolve())
     return str(folder), measured
 
 
-def _same_finetune(models: Path, wanted: dict[str, Any], name: str) -> tuple[str, dict[str, Any]] | None:
-    """The folder and measurements of another run of this output that fine-tuned with the same
-    settings (model, data, `[runs.finetune]`, device), so a suite scoring one fine-tuned model on
-    several splits trains it once (in the order the runs are listed; `--force` retrains each)."""
-    for stamp in sorted(models.glob("*.json")):
-        if stamp.stem == name:
+def resolve_reference(value: Any, output: Path) -> Any:
+    """``"run:NAME"`` → the folder of run NAME's fine-tuned model (`RUN_REFERENCE`); other values as they are."""
+    if not (isinstance(value, str) and value.startswith(RUN_REFERENCE)):
+        return value
+    name = value[len(RUN_REFERENCE):]
+    folder = output / "models" / name
+    if not (folder / "nlpkit.json").exists():
+        raise NlpkitError(f"{value}: run {name!r} has no fine-tuned model in {folder}; run it first (it failed, or --only left it out)")
+    return str(folder)
+
+
+#: Stamps of the models this process fine-tuned (`--force` shares only those).
+_TRAINED_HERE: set[Path] = set()
+
+
+def _same_finetune(models: Path, wanted: dict[str, Any], seed: int, *, this_process_only: bool = False) -> tuple[str, dict[str, Any]] | None:
+    """A model another run of this output fine-tuned with the same `wanted` settings and seed
+    (several runs scoring one model on several splits or with several prediction options
+    train it once), with its recorded training measurements; None if there is none.
+    `this_process_only` (``--force``) skips models trained by an earlier invocation."""
+    for stamp in sorted(models.glob("*.json")) if models.is_dir() else ():
+        if this_process_only and stamp.resolve() not in _TRAINED_HERE:
             continue
-        previous = _read(stamp)
-        folder = models / stamp.stem
-        if previous and previous.get("wanted") == wanted and (folder / "nlpkit.json").exists():
-            return str(folder), {**previous["measured"], "reused": True, "shared_with": stamp.stem}
+        found = _read(stamp)
+        folder = stamp.with_suffix("")
+        if found and found.get("wanted") == wanted and found.get("seed") == seed and (folder / "nlpkit.json").exists():
+            return str(folder), {**found["measured"], "reused": True, "shared_with": folder.name}
     return None
 
 

@@ -20,7 +20,14 @@ from nlpkit.contracts.errors import DataError, NlpkitError, UnknownNameError
 
 SUITE_KEYS = {"name", "description", "seed", "bootstrap", "batch_size", "device", "precision"}
 RUN_KEYS = {"name", "task", "model", "dataset", "data", "split", "metrics", "limit", "batch_size", "options", "finetune", "seed", "bootstrap", "description", "device", "precision"}
-FINETUNE_KEYS = {"split", "data", "limit", "limits", "epochs", "max_steps", "learning_rate", "batch_size", "max_length", "seed", "options", "lora", "freeze_embeddings"}
+#: A `model` or a string option value ``"run:NAME"`` is the model fine-tuned by the earlier run NAME
+#: of the same suite (its folder under OUTPUT/models/), so one suite can chain models: an NER
+#: model, then a relations model that runs it (``ner_model = "run:…"``), or a second training stage.
+RUN_REFERENCE = "run:"
+FINETUNE_KEYS = {
+    "split", "data", "limit", "limits", "epochs", "max_steps", "learning_rate", "batch_size", "max_length", "seed", "options", "lora",
+    "warmup_ratio", "weight_decay", "lr_scheduler", "gradient_accumulation_steps", "freeze_embeddings",
+}  # fmt: skip
 
 
 class SuiteError(NlpkitError):
@@ -43,6 +50,10 @@ class FinetuneSpec:
     options: dict[str, Any] = field(default_factory=dict)
     lora: bool = False
     freeze_embeddings: bool = False
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    lr_scheduler: str = "linear"
+    gradient_accumulation_steps: int = 1
 
 
 @dataclass
@@ -68,6 +79,14 @@ class RunSpec:
     precision: str = "fp32"
     #: Line of the run's `[[runs]]` header in the suite file (for messages).
     line: int = 0
+    #: Fingerprints of the runs whose models this run uses (`RUN_REFERENCE`): a retrained
+    #: upstream model changes this run's fingerprint, so it is measured again.
+    upstream: dict[str, str] = field(default_factory=dict)
+
+    def references(self) -> list[str]:
+        """Names of the runs whose fine-tuned models this run uses (``"run:NAME"`` values)."""
+        values = [self.model, *self.options.values(), *(self.finetune.options.values() if self.finetune else ())]
+        return sorted({v[len(RUN_REFERENCE):] for v in values if isinstance(v, str) and v.startswith(RUN_REFERENCE)})
 
     def data_ref(self) -> str:
         if self.data:
@@ -155,6 +174,7 @@ def load_suite(name_or_path: str, *, validate: bool = True, data_dir: Path | Non
         finetune_raw = raw.get("finetune")
         if finetune_raw is not None:
             _check_keys(path, finetune_raw, FINETUNE_KEYS, "[runs.finetune]", lines.key_line(index, finetune_raw))
+            _check_finetune_values(path, finetune_raw, lines.key_line(index, finetune_raw))
         for key in ("name", "task", "model"):
             if key not in raw:
                 raise SuiteError(f"{path}:{line}: run {index + 1} has no {key!r}")
@@ -166,10 +186,27 @@ def load_suite(name_or_path: str, *, validate: bool = True, data_dir: Path | Non
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise SuiteError(f"{path}: run names must be unique; repeated: {', '.join(duplicates)}")
+    _link_references(path, runs)
     suite = Suite(head.get("name", path.stem), path, runs, head.get("description", ""), seed, bootstrap)
     if validate:
         validate_suite(suite, data_dir)
     return suite
+
+
+def _link_references(path: Path, runs: list[RunSpec]) -> None:
+    """Check each ``"run:NAME"`` names an earlier run that fine-tunes, and record its fingerprint."""
+    earlier: dict[str, RunSpec] = {}
+    for run in runs:
+        for name in run.references():
+            upstream = earlier.get(name)
+            if upstream is None:
+                known = [r.name for r in runs]
+                why = "comes later: list it before this run" if name in known else f"is no run of this suite{_close(name, known)}"
+                raise SuiteError(f"{path}:{run.line}: run {run.name!r} uses {RUN_REFERENCE}{name}, which {why}")
+            if upstream.finetune is None:
+                raise SuiteError(f"{path}:{run.line}: run {run.name!r} uses {RUN_REFERENCE}{name}, which fine-tunes nothing (add [runs.finetune] to it)")
+            run.upstream[name] = upstream.fingerprint()
+        earlier[run.name] = run
 
 
 def _expand(raw: dict[str, Any], finetune_raw: dict[str, Any] | None, defaults: dict[str, Any], line: int) -> list[RunSpec]:
@@ -199,7 +236,7 @@ def validate_suite(suite: Suite, data_dir: Path | None = None) -> None:
         where = f"{suite.path}:{run.line}: run {run.name!r}"
         try:
             task = manager.get("tasks", run.task)
-            if run.model in manager.registries["models"] or Path(run.model).exists():
+            if run.model.startswith(RUN_REFERENCE) or run.model in manager.registries["models"] or Path(run.model).exists():
                 pass
             elif run.model.startswith((".", "/", "~")):
                 raise SuiteError(f"model folder {run.model} does not exist")
@@ -232,6 +269,22 @@ def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], section: s
     for key in table:
         if key not in allowed:
             raise SuiteError(f"{path}:{line_of(key)}: unknown key {key!r} in {section}{_close(key, allowed)}")
+
+
+def _check_finetune_values(path: Path, table: dict[str, Any], line_of: Any) -> None:
+    """Training settings out of range (a negative rate, an unknown schedule…), named by file, line and key."""
+    from nlpkit.api import check_settings
+
+    keys = ("epochs", "max_steps", "learning_rate", "batch_size", "max_length", "warmup_ratio", "weight_decay", "lr_scheduler", "gradient_accumulation_steps")
+    for key in keys:
+        if key not in table:
+            continue
+        try:
+            check_settings(spell=lambda name: f"[runs.finetune] {name}", **{key: table[key]})
+        except TypeError:  # a string where a number belongs, or the reverse
+            raise SuiteError(f"{path}:{line_of(key)}: [runs.finetune] {key} has the wrong type: {table[key]!r}") from None
+        except NlpkitError as exc:
+            raise SuiteError(f"{path}:{line_of(key)}: {exc}") from None
 
 
 def _check_device_keys(path: Path, table: dict[str, Any], line_of: Any) -> None:

@@ -164,6 +164,13 @@ class Task:
         """Labels a model for this task must output, learned from training examples."""
         return None
 
+    def learn_from_data(self, examples: Sequence[Any], **options: Any) -> dict[str, Any]:
+        """What else a model must remember about its training examples (JSON-able; relations:
+        which argument types each relation type takes). `nlpkit finetune` saves it in
+        nlpkit.json under ``learned``; a loaded model reads it as ``model.meta["learned"]``.
+        `options` are the train-stage ``-O`` options. Default: nothing."""
+        return {}
+
     # inference -----------------------------------------------------------------
     def predict(
         self,

@@ -160,17 +160,57 @@ def test_gpu_n_narrows_the_visible_gpus_once_for_every_run_of_a_suite(tmp_path: 
     assert [r.device for r in suite.runs] == ["cuda:0", "cuda:0"]
 
 
-def test_runs_with_the_same_fine_tune_share_one_trained_model(tmp_path: Path, sentiment_tsv: Path) -> None:
-    run = '[[runs]]\nname = "{name}"\ntask = "sentiment"\nmodel = "tfidf-logreg"\ndata = "{data}"\n[runs.finetune]\ndata = "{data}"\nlimit = {limit}\n'
-    path = tmp_path / "splits.toml"
-    path.write_text(run.format(name="dev", data=sentiment_tsv, limit=8) + run.format(name="test", data=sentiment_tsv, limit=8) + run.format(name="other", data=sentiment_tsv, limit=4))
+def test_suite_schedule_keys_are_trained_with_and_saved_in_the_model(tmp_path: Path, sentiment_tsv: Path) -> None:
+    path = tmp_path / "schedule.toml"
+    keys = 'warmup_ratio = 0.2\nweight_decay = 0.0\nlr_scheduler = "constant"\ngradient_accumulation_steps = 3\n'
+    path.write_text(SUITE.split("[[runs]]\nname = \"broken\"")[0].format(data=sentiment_tsv).replace("limits = [4, 8]\n", "limit = 8\n" + keys), encoding="utf-8")
+    result = bench(str(path), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    training = json.loads((tmp_path / "out" / "models" / "tfidf" / "nlpkit.json").read_text())["training"]
+    assert {k: training[k] for k in ("warmup_ratio", "weight_decay", "lr_scheduler", "gradient_accumulation_steps")} == {"warmup_ratio": 0.2, "weight_decay": 0.0, "lr_scheduler": "constant", "gradient_accumulation_steps": 3}
+
+
+def test_a_run_scores_the_model_an_earlier_run_fine_tuned(tmp_path: Path, sentiment_tsv: Path) -> None:
+    path = tmp_path / "chain.toml"
+    path.write_text(f"""
+[[runs]]
+name = "train"
+task = "sentiment"
+model = "tfidf-logreg"
+data = "{sentiment_tsv}"
+[runs.finetune]
+data = "{sentiment_tsv}"
+
+[[runs]]
+name = "reuse"
+task = "sentiment"
+model = "run:train"
+data = "{sentiment_tsv}"
+""", encoding="utf-8")
     out = tmp_path / "out"
-    assert bench(str(path), "--output", str(out)).exit_code == 0
+    result = bench(str(path), "--output", str(out))
+    assert result.exit_code == 0, result.output
     runs = {r["name"]: r for r in json.loads((out / "results.json").read_text())["runs"]}
-    assert "reused" not in runs["dev"]["finetune"]
-    assert runs["test"]["finetune"]["shared_with"] == "dev" and runs["test"]["finetune"]["seconds"] == runs["dev"]["finetune"]["seconds"]
-    assert "shared_with" not in runs["other"]["finetune"] and runs["other"]["finetune"]["examples"] == 4  # other settings: trained on its own
-    assert sorted(p.name for p in (out / "models").iterdir() if p.is_dir()) == ["dev", "other"]
+    assert runs["reuse"]["status"] == "ok" and "finetune" not in runs["reuse"]
+    assert runs["reuse"]["scores"]["accuracy"]["value"] == runs["train"]["scores"]["accuracy"]["value"]
+    result = bench(str(path), "--output", str(tmp_path / "alone"), "--only", "reuse")
+    assert result.exit_code == 1 and "run 'train' has no fine-tuned model" in result.output
+
+
+def test_runs_with_the_same_finetune_share_one_trained_model(tmp_path: Path, sentiment_tsv: Path) -> None:
+    run = '[[runs]]\nname = "{name}"\ntask = "sentiment"\nmodel = "tfidf-logreg"\ndata = "{data}"\nlimit = {limit}\n[runs.finetune]\ndata = "{data}"\nseed = {seed}\n'
+    path = tmp_path / "shared.toml"
+    path.write_text(
+        run.format(name="first", data=sentiment_tsv, limit=8, seed=1) + run.format(name="second", data=sentiment_tsv, limit=4, seed=1)
+        + run.format(name="other-seed", data=sentiment_tsv, limit=4, seed=2),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    bench(str(path), "--output", str(out))
+    runs = {r["name"]: r for r in json.loads((out / "results.json").read_text())["runs"]}
+    assert runs["second"]["finetune"]["shared_with"] == "first" and runs["second"]["examples"] == 4
+    assert not (out / "models" / "second").exists()
+    assert "shared_with" not in runs["other-seed"]["finetune"] and (out / "models" / "other-seed" / "nlpkit.json").exists()
 
 
 def test_freeze_embeddings_in_a_suite_reaches_the_fine_tune(tmp_path: Path, sentiment_tsv: Path, tiny_encoder: Path) -> None:

@@ -86,3 +86,65 @@ def test_bad_device_or_precision_names_file_and_line(tmp_path: Path, sentiment_t
     text = GOOD.format(data=sentiment_tsv).replace('model = "tfidf-logreg"', f'model = "tfidf-logreg"\n{line}')
     with pytest.raises(SuiteError, match=rf"suite\.toml:10: {message}"):
         load_suite(str(write(tmp_path, text)))
+
+
+def test_finetune_schedule_keys_reach_the_run(tmp_path: Path, sentiment_tsv: Path) -> None:
+    keys = 'warmup_ratio = 0.1\nweight_decay = 0.0\nlr_scheduler = "cosine"\ngradient_accumulation_steps = 2\n'
+    suite = load_suite(str(write(tmp_path, GOOD.format(data=sentiment_tsv) + keys)))
+    spec = suite.runs[0].finetune
+    assert (spec.warmup_ratio, spec.weight_decay, spec.lr_scheduler, spec.gradient_accumulation_steps) == (0.1, 0.0, "cosine", 2)
+    plain = load_suite(str(write(tmp_path, GOOD.format(data=sentiment_tsv))))
+    assert suite.runs[0].fingerprint() != plain.runs[0].fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('lr_scheduler = "cosin"', r"\[runs.finetune\] lr_scheduler must be one of linear, cosine, .*, not 'cosin'"),
+        ("warmup_ratio = 1.5", r"\[runs.finetune\] warmup_ratio must be at least 0 and below 1"),
+        ("gradient_accumulation_steps = 0", r"\[runs.finetune\] gradient_accumulation_steps must be at least 1"),
+        ('learning_rate = "fast"', r"\[runs.finetune\] learning_rate has the wrong type"),
+    ],
+)
+def test_bad_finetune_setting_names_file_line_and_key(tmp_path: Path, sentiment_tsv: Path, line: str, message: str) -> None:
+    with pytest.raises(SuiteError, match=r"suite\.toml:14: " + message):
+        load_suite(str(write(tmp_path, GOOD.format(data=sentiment_tsv) + line + "\n")))
+
+
+CHAINED = """
+[[runs]]
+name = "first"
+task = "sentiment"
+model = "tfidf-logreg"
+data = "{data}"
+[runs.finetune]
+data = "{data}"
+limit = {limit}
+
+[[runs]]
+name = "second"
+task = "sentiment"
+model = "run:{upstream}"
+data = "{data}"
+"""
+
+
+def test_a_run_using_an_earlier_runs_model_records_its_fingerprint(tmp_path: Path, sentiment_tsv: Path) -> None:
+    first, second = load_suite(str(write(tmp_path, CHAINED.format(data=sentiment_tsv, limit=4, upstream="first")))).runs
+    assert second.references() == ["first"] and second.upstream == {"first": first.fingerprint()}
+    retrained = load_suite(str(write(tmp_path, CHAINED.format(data=sentiment_tsv, limit=8, upstream="first")))).runs[1]
+    assert retrained.fingerprint() != second.fingerprint()  # another upstream model: measured again
+
+
+def test_a_reference_to_an_unknown_or_later_run_fails_before_any_run(tmp_path: Path, sentiment_tsv: Path) -> None:
+    with pytest.raises(SuiteError, match=r"suite.toml:\d+: run 'second' uses run:frist, which is no run of this suite; did you mean 'first'"):
+        load_suite(str(write(tmp_path, CHAINED.format(data=sentiment_tsv, limit=4, upstream="frist"))))
+    later = CHAINED.format(data=sentiment_tsv, limit=4, upstream="first").replace('model = "tfidf-logreg"', 'model = "run:second"', 1)
+    with pytest.raises(SuiteError, match="uses run:second, which comes later: list it before this run"):
+        load_suite(str(write(tmp_path, later)))
+
+
+def test_a_reference_to_a_run_that_fine_tunes_nothing_fails(tmp_path: Path, sentiment_tsv: Path) -> None:
+    text = CHAINED.format(data=sentiment_tsv, limit=4, upstream="first") + '\n[[runs]]\nname = "third"\ntask = "sentiment"\nmodel = "run:second"\ndata = "{}"\n'.format(sentiment_tsv)
+    with pytest.raises(SuiteError, match=r"run 'third' uses run:second, which fine-tunes nothing"):
+        load_suite(str(write(tmp_path, text)))

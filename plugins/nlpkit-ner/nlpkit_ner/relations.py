@@ -16,6 +16,13 @@ the ``ner_model`` recorded in its nlpkit.json when it was fine-tuned with
 model folder's parent). So ``nlpkit predict relations --model FOLDER "text"`` needs
 no other flag. ``-O no_relation_bias=B`` adds B to the ``no_relation`` logit (trades
 recall for precision; ``prior`` undoes a ``negative_fraction`` subsample exactly).
+
+Entity-type constraints (``-O type_constraints=true``, the default): fine-tuning learns
+from the training data which (head type, tail type) pairs occur with each relation type
+and saves them with the model (nlpkit.json ``learned.relation_argument_types``). A pair
+whose types occur with no relation type is no candidate, neither in training nor in
+prediction; a predicted relation whose argument types never occurred with its type is
+dropped. Nothing is hard-coded per dataset: whatever types the data has are learned.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ NO_RELATION = "no_relation"
 #: Pairs marked and classified per call, in batches: memory holds this many, never all pairs.
 PAIRS_PER_CALL = 32
 ENTITY_SOURCES = ("auto", "ner", "gold")
+#: Key of the learned argument types in a model's ``learned`` metadata.
+ARGUMENT_TYPES = "relation_argument_types"
 _NER_CACHE: dict[str, Any] = {}
 
 
@@ -57,6 +66,7 @@ class RelationTask(Task):
         Option("ner_batch_size", int, None, "batch size of the NER model (default: --batch-size)", stages=PREDICT, minimum=1),
         Option("no_relation_bias", float, 0.0, "added to the no_relation logit (prior: undo a negative_fraction subsample)", stages=PREDICT, keywords=("prior",)),
         Option("negative_fraction", float, 1.0, "share of no_relation pairs kept for training (a fixed random subset)", stages=TRAIN),
+        Option("type_constraints", bool, True, "candidate pairs and relations only with the argument types each relation type has in the training data (learned, saved with the model)", stages=TRAIN_PREDICT),
     )
 
     # data --------------------------------------------------------------------
@@ -97,6 +107,12 @@ class RelationTask(Task):
                 labels.add(NO_RELATION)
         return sorted(labels)
 
+    def learn_from_data(self, examples: Sequence[RelationExample], **options: Any) -> dict[str, Any]:
+        """The argument types of each relation type in `examples` (``type_constraints``), saved with the model."""
+        if not self.resolve_options("train", options)["type_constraints"]:
+            return {}
+        return {ARGUMENT_TYPES: argument_types(examples)}
+
     def check_example_for_scoring(self, example: RelationExample) -> None:
         if example.entities is None or example.relations is None:
             raise DataError(example.source, "no gold entities and relations to score against", field="relations")
@@ -130,21 +146,23 @@ class RelationTask(Task):
         bias = options["no_relation_bias"]
         offset = no_relation_offset(model.meta, list(model.labels or [])) if bias == "prior" else float(bias)
         out = [Extraction(entities=records, relations=[]) for records in found]
-        jobs = self._jobs(inputs, spans, use_given=ner_path is None, reach=model.max_length)
+        allowed = saved_argument_types(model.meta) if options["type_constraints"] else None
+        jobs = self._jobs(inputs, spans, use_given=ner_path is None, reach=model.max_length, allowed=allowed)
         for (i, h, t), (label, score) in self._classify(model, inputs, spans, jobs, batch_size, stats, progress, offset):
-            if label != NO_RELATION:
+            if label != NO_RELATION and (allowed is None or (spans[i][h][2], spans[i][t][2]) in allowed.get(label, ())):
                 out[i].relations.append(Relation(head=out[i].entities[h], tail=out[i].entities[t], type=label, score=score))
         return out
 
     @staticmethod
-    def _jobs(inputs: Sequence[RelationExample], spans: list[list[Span]], *, use_given: bool, reach: int) -> Iterator[tuple[int, int, int]]:
+    def _jobs(inputs: Sequence[RelationExample], spans: list[list[Span]], *, use_given: bool, reach: int, allowed: dict[str, set[tuple[str, str]]] | None = None) -> Iterator[tuple[int, int, int]]:
         """(input, head, tail) of each candidate pair, generated lazily: the given pairs, else
-        ordered pairs of entities close enough to fit in one model input together."""
+        ordered pairs of entities close enough to fit in one model input together; with
+        `allowed` (type constraints) only pairs whose types some relation type takes."""
+        typed = set().union(*allowed.values()) if allowed is not None else None
         for i, (ex, ents) in enumerate(zip(inputs, spans)):
-            if use_given and ex.pairs is not None:
-                yield from ((i, h, t) for h, t in ex.pairs)
-            else:
-                yield from ((i, h, t) for h, t in pairs_within(ents, reach))
+            pairs = ex.pairs if use_given and ex.pairs is not None else pairs_within(ents, reach)
+            yield from ((i, h, t) for h, t in pairs if typed is None or (ents[h][2], ents[t][2]) in typed)
+
     def _ner_spans(self, ner_path: str, inputs: Sequence[RelationExample], batch_size: int, stats: InferenceStats | None, progress: bool) -> tuple[list[list[Span]], list[list[Entity]]]:
         """Entities found by the NER model: word spans, and the records (with scores)."""
         from nlpkit.api import get_task
@@ -211,6 +229,7 @@ class RelationTask(Task):
         from nlpkit_ner.markers import marked_window
 
         assert label2id is not None
+        typed = set().union(*argument_types_sets(argument_types(examples)).values()) if options["type_constraints"] else None
         keep = options["negative_fraction"]
         if not 0.0 < keep <= 1.0:
             raise NlpkitError(f"negative_fraction must be in (0, 1], not {keep}")
@@ -223,6 +242,8 @@ class RelationTask(Task):
             for h, t, r in ex.relations:
                 gold.setdefault((h, t), r)
             for h, t in ex.candidate_pairs():
+                if typed is not None and (ex.entities[h][2], ex.entities[t][2]) not in typed:
+                    continue  # no relation type takes these argument types: no candidate (see learn_from_data)
                 label = gold.get((h, t), NO_RELATION)
                 if label == NO_RELATION and keep < 1.0 and rng.random() >= keep:
                     continue
@@ -232,6 +253,29 @@ class RelationTask(Task):
                 labels.append(label2id[label])
         ids = encode_focused(tokenizer, items, max_length)
         return [{"input_ids": row, "attention_mask": [1] * len(row), "labels": label} for row, label in zip(ids, labels)]
+
+
+def argument_types(examples: Sequence[RelationExample]) -> dict[str, list[list[str]]]:
+    """Relation type → the sorted [head type, tail type] pairs it has in `examples` (JSON-able)."""
+    seen: dict[str, set[tuple[str, str]]] = {}
+    for ex in examples:
+        if ex.entities is None or ex.relations is None:
+            raise DataError(ex.source, "no gold entities and relations to learn argument types from", field="relations")
+        for h, t, r in ex.relations:
+            seen.setdefault(r, set()).add((ex.entities[h][2], ex.entities[t][2]))
+    return {r: [list(pair) for pair in sorted(pairs)] for r, pairs in sorted(seen.items())}
+
+
+def argument_types_sets(saved: dict[str, list[list[str]]]) -> dict[str, set[tuple[str, str]]]:
+    """`argument_types` as sets of (head type, tail type) tuples, for look-ups."""
+    return {r: {(str(h), str(t)) for h, t in pairs} for r, pairs in saved.items()}
+
+
+def saved_argument_types(meta: dict[str, Any] | None) -> dict[str, set[tuple[str, str]]] | None:
+    """The argument types a relations model learned (`learn_from_data`), or None (a model
+    fine-tuned without type constraints, or before they existed: every pair is a candidate)."""
+    saved = ((meta or {}).get("learned") or {}).get(ARGUMENT_TYPES)
+    return argument_types_sets(saved) if isinstance(saved, dict) else None
 
 
 def pairs_within(spans: Sequence[Span], reach: int) -> Iterator[tuple[int, int]]:

@@ -31,9 +31,105 @@ def test_negative_fraction_keeps_all_positive_pairs(relations_json, tiny_encoder
     examples = task.read(relations_json)
     tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_encoder)
     label2id = {label: i for i, label in enumerate(task.label_set(examples))}
-    every = task.training_features(examples, tokenizer, label2id, 64)
-    some = task.training_features(examples, tokenizer, label2id, 64, negative_fraction=0.01)
+    every = task.training_features(examples, tokenizer, label2id, 64, type_constraints=False)
+    some = task.training_features(examples, tokenizer, label2id, 64, negative_fraction=0.01, type_constraints=False)
     assert len(every) == 8 and len(some) == 3  # 3 gold relations survive
+
+
+# entity-type constraints on candidate pairs (issue 15) ------------------------------------------
+def test_argument_types_of_each_relation_type_are_learned_from_the_training_data(relations_json):
+    from nlpkit_ner.relations import argument_types
+
+    learned = RelationTask().learn_from_data(RelationTask().read(relations_json))
+    assert learned == {"relation_argument_types": {"Live_In": [["Peop", "Loc"]], "OrgBased_In": [["Org", "Loc"]], "Work_For": [["Peop", "Org"]]}}
+    assert argument_types(RelationTask().read(relations_json)) == learned["relation_argument_types"]
+    assert RelationTask().learn_from_data(RelationTask().read(relations_json), type_constraints=False) == {}
+
+
+def test_training_pairs_whose_types_no_relation_takes_are_no_candidates(relations_json, tiny_encoder):
+    import transformers
+
+    task = RelationTask()
+    examples = task.read(relations_json)
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_encoder)
+    label2id = {label: i for i, label in enumerate(task.label_set(examples))}
+    features = task.training_features(examples, tokenizer, label2id, 64)
+    # Alice/Acme/Paris: Peop→Org, Peop→Loc, Org→Loc; Bob/Rome: Peop→Loc. Org→Peop, Loc→… are never arguments.
+    assert len(features) == 4
+    assert sorted(f["labels"] for f in features) == sorted(label2id[r] for r in ["Work_For", "OrgBased_In", "Live_In", NO_RELATION])
+
+
+def test_learned_argument_types_are_saved_with_the_model_and_read_back(trained, tiny_encoder, relations_json, tmp_path):
+    from nlpkit.resolution.models import load_model
+    from nlpkit_ner.relations import saved_argument_types
+
+    card = json.loads((trained / "re-model" / "nlpkit.json").read_text())
+    assert card["learned"]["relation_argument_types"]["Work_For"] == [["Peop", "Org"]]
+    loaded = load_model(str(trained / "re-model"), RelationTask())
+    assert saved_argument_types(loaded.meta) == {"Live_In": {("Peop", "Loc")}, "OrgBased_In": {("Org", "Loc")}, "Work_For": {("Peop", "Org")}}
+    plain = tmp_path / "plain"
+    nlpkit.finetune("relations", model=str(trained / "re-model"), train=str(relations_json), output=plain,
+                    config=TrainConfig(max_steps=1, progress=False, task_options={"type_constraints": False}))
+    assert "learned" not in json.loads((plain / "nlpkit.json").read_text())  # not the base model's, learned from other data
+
+
+class FixedAnswer:
+    """A pure-Python relations model that answers `label` for every pair and records the pairs it saw."""
+
+    def __new__(cls, label: str, learned: dict | None):
+        from nlpkit.contracts.models import Model
+        from nlpkit.contracts.tasks import Head
+
+        class Fixed(Model):
+            backend = "fixed"
+
+            def __init__(self) -> None:
+                super().__init__(head=Head.SEQUENCE_CLASSIFICATION, labels=["Live_In", "Work_For", NO_RELATION], source="fixed", meta={"learned": learned} if learned else {})
+                self.seen: list[list[str]] = []
+
+            @property
+            def max_length(self) -> int:
+                return 64
+
+            def knows_tokens(self, tokens):
+                return True
+
+            def classify_marked(self, items, markers, *, logit_bias=None, batch_size=32, stats=None, progress=False):
+                self.seen += [words for words, _, _ in items]
+                return [[float(label == name) for name in self.labels] for _ in items]
+
+            def save(self, folder):
+                return []
+
+        return Fixed()
+
+
+def _alice_example():
+    from nlpkit_ner.records import NerExample, RelationExample
+
+    sentence = NerExample.from_tokens(["Alice", "of", "Acme", "met", "Bob", "in", "Paris"])
+    return RelationExample(sentence=sentence, entities=[(0, 1, "Peop"), (2, 3, "Org"), (4, 5, "Peop"), (6, 7, "Loc")])
+
+
+LEARNED = {"relation_argument_types": {"Live_In": [["Peop", "Loc"]], "Work_For": [["Peop", "Org"]]}}
+
+
+def test_prediction_classifies_only_pairs_whose_types_some_relation_takes():
+    model = FixedAnswer(NO_RELATION, LEARNED)
+    RelationTask().predict(model, [_alice_example()], entities="gold")
+    heads_tails = sorted((words[words.index("[E1]") + 1], words[words.index("[E2]") + 1]) for words in model.seen)
+    assert heads_tails == [("Peop", "Loc"), ("Peop", "Loc"), ("Peop", "Org"), ("Peop", "Org")]
+    unconstrained = FixedAnswer(NO_RELATION, LEARNED)
+    RelationTask().predict(unconstrained, [_alice_example()], entities="gold", type_constraints=False)
+    assert len(unconstrained.seen) == 12  # every ordered pair of the 4 entities
+
+
+def test_a_predicted_relation_whose_argument_types_never_occurred_with_it_is_dropped():
+    [found] = RelationTask().predict(FixedAnswer("Work_For", LEARNED), [_alice_example()], entities="gold")
+    assert sorted((r.head.text, r.tail.text) for r in found.relations) == [("Alice", "Acme"), ("Bob", "Acme")]  # not Peop→Loc
+    assert all(r.type == "Work_For" for r in found.relations)
+    [free] = RelationTask().predict(FixedAnswer("Work_For", None), [_alice_example()], entities="gold")
+    assert len(free.relations) == 12  # a model without learned types (older folder): every pair, every answer kept
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +288,39 @@ def test_pairs_within_reach_are_every_close_pair_in_candidate_order():
     assert list(pairs_within(spans, 11)) == close == [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)]
     shuffled = [spans[2], spans[0], spans[3], spans[1]]  # not in text order: every pair is checked
     assert sorted(pairs_within(shuffled, 11)) == sorted((h, t) for h in range(4) for t in range(4) if h != t and max(shuffled[h][1], shuffled[t][1]) - min(shuffled[h][0], shuffled[t][0]) <= 11)
+
+
+def test_a_suite_chains_an_ner_run_into_a_relations_model_that_runs_it(tmp_path, tiny_encoder, conll03, relations_json):
+    from click.testing import CliRunner
+
+    from nlpkit.cli import cli
+
+    suite = tmp_path / "chain.toml"
+    suite.write_text(f"""
+[[runs]]
+name = "ner"
+task = "ner"
+model = "{tiny_encoder}"
+data = "{conll03}"
+[runs.finetune]
+data = "{conll03}"
+max_steps = 1
+
+[[runs]]
+name = "re"
+task = "relations"
+model = "{tiny_encoder}"
+data = "{relations_json}"
+[runs.finetune]
+data = "{relations_json}"
+max_steps = 1
+options = {{ ner_model = "run:ner" }}
+""", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["bench", str(suite), "--output", str(out), "--bootstrap", "10"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    card = json.loads((out / "models" / "re" / "nlpkit.json").read_text())
+    assert card["training"]["task_options"]["ner_model"] == str(out / "models" / "ner")  # the NER run's model, recorded
+    assert card["learned"]["relation_argument_types"]["Live_In"] == [["Peop", "Loc"]]
+    record = json.loads((out / "runs" / "re.json").read_text())
+    assert record["status"] == "ok" and list(record["config"]["upstream"]) == ["ner"]  # a retrained NER model re-measures this run

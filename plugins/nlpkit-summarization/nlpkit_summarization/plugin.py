@@ -1,5 +1,5 @@
-"""Hook implementations: the task, the lead baselines, datasets, the ROUGE metric, the suite.
-Import stays light (the lead backend imports nothing heavy)."""
+"""Hook implementations: the task, the lead baselines, the extractive model, datasets, the
+ROUGE metric, the suites. Import stays light (the backends import nothing heavy until used)."""
 
 from __future__ import annotations
 
@@ -21,15 +21,18 @@ def register_tasks(register: Callable[[Any], None]) -> None:
 
 @hookimpl
 def register_backends(register: Callable[[Any], None]) -> None:
+    from nlpkit_summarization.extractive import ExtractiveBackend
     from nlpkit_summarization.lead import LeadBackend
 
     register(LeadBackend())
+    register(ExtractiveBackend())
 
 
 @hookimpl
 def register_models(register: Callable[..., None]) -> None:
     register(ModelSpec("lead-1", "lead", "lead-1", "baseline: the document's first sentence as its summary", heads=(Head.SEQ2SEQ,)))
     register(ModelSpec("lead-3", "lead", "lead-3", "baseline: the document's first three sentences", heads=(Head.SEQ2SEQ,)))
+    register(ModelSpec("extractive", "extractive", "minilm", "extractive summarizer: a MiniLM sentence scorer trained from ROUGE-oracle labels (fine-tune first; -O encoder=… for another encoder)", heads=(Head.SEQ2SEQ,)))
 
 
 @hookimpl

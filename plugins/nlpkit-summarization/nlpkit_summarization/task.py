@@ -1,9 +1,11 @@
 """The summarization task: documents in, summaries out, ROUGE against one or more references.
 
-Generation and training come from `nlpkit.engines.generation.Seq2SeqTask`; this module
-knows the file formats and what to do with documents longer than the model's
-input (truncate and count them, or summarise chunk by chunk with
-``-O long_documents=chunk``).
+Abstractive generation and training come from `nlpkit.engines.generation.Seq2SeqTask`;
+this module knows the file formats and what to do with documents longer than the
+model's input (truncate and count them, or summarise chunk by chunk with
+``-O long_documents=chunk``). Extractive models (`nlpkit_summarization.extractive`,
+``--model extractive``) choose sentences instead, as the ``sentences`` and
+``trigram_blocking`` options say.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from nlpkit.contracts.errors import DataError
-from nlpkit.contracts.options import Option
+from nlpkit.contracts.errors import DataError, NlpkitError
+from nlpkit.contracts.options import TRAIN, Option
 from nlpkit.engines.generation import GenerationOutput, GenerationRequest, Seq2SeqExample, Seq2SeqTask
 from nlpkit.engines.readers import iter_rows, read_text
 
@@ -41,6 +43,9 @@ class SummarizationTask(Seq2SeqTask):
     options: ClassVar[tuple[Option, ...]] = (
         *Seq2SeqTask.options,
         Option("long_documents", str, "truncate", "documents longer than the model input: truncate (counted on stderr) or chunk (summarise each chunk, join)", choices=LONG_DOCUMENTS),
+        Option("sentences", int, None, "extractive models: sentences per summary (default 1)", minimum=1),
+        Option("trigram_blocking", bool, True, "extractive models: skip a sentence that shares a word trigram with one already chosen"),
+        Option("oracle_sentences", int, 3, "extractive fine-tuning: most sentences the greedy ROUGE oracle labels per document", stages=TRAIN, minimum=1),
     )
 
     # data -------------------------------------------------------------------------
@@ -88,7 +93,14 @@ class SummarizationTask(Seq2SeqTask):
     # inference ----------------------------------------------------------------------
     def generate(self, model: Model, texts: list[str], request: GenerationRequest, *, batch_size: int, stats: InferenceStats | None, progress: bool, options: dict[str, Any]) -> list[GenerationOutput]:
         """Truncate long documents (the default, counted on stderr) or, with
-        ``long_documents=chunk``, summarise each model-sized chunk and join the summaries."""
+        ``long_documents=chunk``, summarise each model-sized chunk and join the summaries.
+        An extractive model reads whole documents (in windows) and chooses sentences."""
+        from nlpkit_summarization.extractive import ExtractiveModel
+
+        if isinstance(model, ExtractiveModel):
+            return model.extract(texts, sentences=options["sentences"] or 1, trigram_blocking=options["trigram_blocking"], batch_size=batch_size, stats=stats, progress=progress)
+        if options["sentences"] is not None:
+            raise NlpkitError(f"-O sentences applies to extractive models (fine-tuned from --model extractive), not to {model.source}; an abstractive model's length is set with max_new_tokens")
         if options["long_documents"] == "truncate":
             return model.generate(texts, request, batch_size=batch_size, stats=stats, progress=progress)
         limit = request.max_source_length or model.max_length

@@ -10,21 +10,12 @@ import nlpkit
 from nlpkit.contracts.errors import DataError
 from nlpkit_summarization.task import SummarizationTask, chunk_text
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 DOCS = [
     {"source": ["The cat sat on the mat.", "It was a sunny day.", "Birds sang in the park."], "target": ["A cat sat on a mat.", "The cat sat."]},
     {"source": ["Dogs ran in the park.", "The park was big."], "target": ["Dogs ran."]},
 ]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Tiny models run fastest on one thread; on a busy CPU, two threads spin-wait for seconds."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture()
