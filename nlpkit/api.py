@@ -14,7 +14,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -263,9 +263,13 @@ def align_labels(model: Model, examples: Sequence[Any], data: Any = "the data") 
     return align_examples(examples, mapping), mapping
 
 
-def check_settings(**values: Any) -> None:
-    """Refuse meaningless settings up front: `NlpkitError` naming the setting, its value and the rule."""
-    rules = {
+def check_settings(*, spell: Callable[[str], str] | None = None, **values: Any) -> None:
+    """Refuse meaningless settings up front: `NlpkitError` naming the setting, its value and the rule.
+
+    `spell` names a setting in the message (default: its command-line flag; a suite passes its key)."""
+    from nlpkit.engines.training import LR_SCHEDULERS
+
+    rules: dict[str, tuple[Callable[[Any], bool], str]] = {
         "limit": (lambda v: v >= 0, "0 or more"),
         "batch_size": (lambda v: v >= 1, "at least 1"),
         "chunk_size": (lambda v: v >= 1, "at least 1"),
@@ -278,14 +282,19 @@ def check_settings(**values: Any) -> None:
         "save_steps": (lambda v: v >= 1, "at least 1"),
         "gradient_accumulation_steps": (lambda v: v >= 1, "at least 1"),
         "early_stopping_patience": (lambda v: v >= 1, "at least 1"),
+        # transformers reads warmup_steps >= 1 as a step count, so a ratio must stay below 1
+        "warmup_ratio": (lambda v: 0 <= v < 1, "at least 0 and below 1 (a share of the training steps)"),
+        "weight_decay": (lambda v: v >= 0, "0 or more"),
+        "lr_scheduler": (lambda v: v in LR_SCHEDULERS, f"one of {', '.join(LR_SCHEDULERS)}"),
     }
+    flags = {"learning_rate": "lr", "early_stopping_patience": "early-stopping", "gradient_accumulation_steps": "grad-accum"}
     for name, value in values.items():
         if value is None or name not in rules:
             continue
         ok, rule = rules[name]
         if not ok(value):
-            flag = {"learning_rate": "lr", "early_stopping_patience": "early-stopping"}.get(name, name.replace("_", "-"))
-            raise NlpkitError(f"--{flag} must be {rule}, not {value!r}")
+            where = spell(name) if spell else "--" + flags.get(name, name.replace("_", "-"))
+            raise NlpkitError(f"{where} must be {rule}, not {value!r}")
 
 
 @dataclass
@@ -321,7 +330,7 @@ def finetune(
     interruption resumes); the finished folder appears at `output` in one rename,
     so a folder at `output` is always complete. `device`/`precision` (default: the
     config's, i.e. auto and fp32) pick where to train (`nlpkit.contracts.device.resolve_for_training`);
-    fp16/bf16 train in mixed precision on CUDA. The model card records the placement.
+    fp16/bf16 train in mixed precision on CUDA (bf16 also on a CPU with bf16 arithmetic). The model card records the placement.
     """
     from nlpkit.contracts.device import resolve_for_training
     from nlpkit.contracts.models import MODEL_CARD_FILE
@@ -336,7 +345,7 @@ def finetune(
     check_settings(
         epochs=config.epochs, learning_rate=config.learning_rate, batch_size=config.batch_size, max_steps=config.max_steps, max_length=config.max_length,
         save_steps=config.save_steps, gradient_accumulation_steps=config.gradient_accumulation_steps, train_limit=train_limit, eval_limit=eval_limit,
-        early_stopping_patience=config.early_stopping_patience,
+        early_stopping_patience=config.early_stopping_patience, warmup_ratio=config.warmup_ratio, weight_decay=config.weight_decay, lr_scheduler=config.lr_scheduler,
     )
     output = Path(output).expanduser()
     if output.exists() and not output.is_dir():
@@ -398,7 +407,7 @@ def finetune(
                     predict_options = {k: v for k, v in for_task.items() if "predict" in next(o.stages for o in task.options if o.name == k)}
                     evaluation = evaluate(task, model=trained, data=eval_examples, batch_size=config.batch_size * 2, options=predict_options, device=placement.device, precision=placement.precision)
                     metrics = evaluation.metrics
-                passes = config.max_steps * config.batch_size / len(train_examples) if config.max_steps else config.epochs
+                passes = config.max_steps * config.batch_size * config.gradient_accumulation_steps / len(train_examples) if config.max_steps else config.epochs
                 train_info = {"seconds": train_seconds, "examples": len(train_examples), "examples_per_second": len(train_examples) * passes / train_seconds if train_seconds else None, "processes": distributed.world_size(), **trained.meta.get("train_metrics", {})}
                 (staging / "metrics.json").write_text(json.dumps({"eval": metrics, "train": train_info}, indent=2) + "\n", encoding="utf-8")
                 (staging / "training_args.json").write_text(json.dumps(config.to_dict(), indent=2) + "\n", encoding="utf-8")
@@ -474,6 +483,7 @@ def _model_card(task: Task, model: Model, base: str | None, train: Any, eval: An
         f"- training data: {describe(train)} ({train_info['examples']} examples, {train_info['seconds']:.1f} s)",
         f"- evaluation data: {describe(eval) if eval is not None else 'none'}",
         f"- settings: epochs={config.epochs}, lr={config.learning_rate}, batch size={config.batch_size}, max steps={config.max_steps}, seed={config.seed}",
+        f"- schedule: {config.lr_scheduler}, warmup ratio={config.warmup_ratio}, weight decay={config.weight_decay}, gradient accumulation={config.gradient_accumulation_steps}",
         f"- trained on: {placement.describe()}",
         "",
         "## Scores",

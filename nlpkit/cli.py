@@ -17,6 +17,7 @@ import click
 from nlpkit import cli_output as out
 from nlpkit.contracts import __version__
 from nlpkit.contracts.errors import NlpkitError
+from nlpkit.engines.training import LR_SCHEDULERS
 from nlpkit.scaffold import KINDS as SCAFFOLD_KINDS
 
 
@@ -365,18 +366,23 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
 @click.option("--batch-size", default=16, show_default=True, type=POSITIVE_INT)
 @click.option("--max-steps", type=POSITIVE_INT, help="Stop after this many optimizer steps (overrides --epochs).")
 @click.option("--max-length", default=128, show_default=True, type=POSITIVE_INT, help="Truncate inputs to this many tokens.")
+@click.option("--warmup-ratio", default=0.06, show_default=True, type=click.FloatRange(0, 1, max_open=True), help="Share of the steps that warm the learning rate up from 0.")
+@click.option("--weight-decay", default=0.01, show_default=True, type=click.FloatRange(min=0), help="AdamW weight decay.")
+@click.option("--lr-scheduler", default="linear", show_default=True, type=click.Choice(LR_SCHEDULERS), help="How the learning rate decays after warmup.")
+@click.option("--grad-accum", default=1, show_default=True, type=POSITIVE_INT, help="Batches per optimizer step (effective batch = batch size × this).")
 @click.option("--seed", default=42, show_default=True)
 @click.option("--train-limit", type=POSITIVE_INT, help="Use only the first N training examples.")
 @click.option("--eval-limit", type=POSITIVE_INT, help="Score only the first N evaluation examples.")
 @click.option("--early-stopping", type=POSITIVE_INT, help="Stop after N epochs without eval-loss improvement (needs --eval).")
 @click.option("--lora", is_flag=True, help="Train LoRA adapters (peft) and merge them into the saved model.")
+@click.option("--freeze-embeddings", is_flag=True, help="Keep the word-piece embedding matrix as pre-trained (a much cheaper step for small encoders on a CPU).")
 @click.option("--save-steps", type=POSITIVE_INT, help="Save a resumable checkpoint every N optimizer steps (default: every 5 minutes of training).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output folder and discard an interrupted run's OUTPUT.partial.")
-@device_flags("default auto: CUDA, else MPS, else the CPU; fp16/bf16 train in mixed precision on CUDA")
+@device_flags("default auto: CUDA, else MPS, else the CPU; fp16/bf16 train in mixed precision on CUDA, bf16 also on a CPU with bf16 arithmetic")
 @out.json_option
 @option_flag
 @trust_flag
-def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, save_steps: int | None, overwrite: bool, device: str | None, precision: str | None, as_json: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
+def finetune(task: str, model: str, train: str, eval_: str | None, output: Path, data_dir: Path | None, epochs: float, lr: float, batch_size: int, max_steps: int | None, max_length: int, warmup_ratio: float, weight_decay: float, lr_scheduler: str, grad_accum: int, seed: int, train_limit: int | None, eval_limit: int | None, early_stopping: int | None, lora: bool, freeze_embeddings: bool, save_steps: int | None, overwrite: bool, device: str | None, precision: str | None, as_json: bool, options: tuple[str, ...], trust_remote_code: bool) -> None:
     """Fine-tune a pre-trained model for TASK and save a self-describing folder.
 
     An interrupted run resumes from its last checkpoint in OUTPUT.partial when the
@@ -385,7 +391,8 @@ def finetune(task: str, model: str, train: str, eval_: str | None, output: Path,
     from nlpkit.engines.training import TrainConfig
 
     config = TrainConfig(
-        epochs=epochs, learning_rate=lr, batch_size=batch_size, max_steps=max_steps, max_length=max_length, seed=seed, early_stopping_patience=early_stopping, lora=lora,
+        epochs=epochs, learning_rate=lr, batch_size=batch_size, max_steps=max_steps, max_length=max_length, seed=seed, early_stopping_patience=early_stopping, lora=lora, freeze_embeddings=freeze_embeddings,
+        warmup_ratio=warmup_ratio, weight_decay=weight_decay, lr_scheduler=lr_scheduler, gradient_accumulation_steps=grad_accum,
         save_steps=save_steps, task_options=parse_options(options), progress=out.progress_wanted(), trust_remote_code=trust_remote_code,
     )
     try:

@@ -26,6 +26,13 @@ def test_finetune_then_predict_and_evaluate_from_the_folder_alone(tmp_path: Path
     assert json.loads(result.stdout)["metrics"]["accuracy"]["accuracy"] == 1.0
 
 
+def test_finetune_freeze_embeddings_flag_is_recorded_in_the_folder(tmp_path: Path, sentiment_tsv: Path, tiny_encoder: Path) -> None:
+    out = tmp_path / "m"
+    result = invoke("finetune", "sentiment", "--model", str(tiny_encoder), "--train", str(sentiment_tsv), "--output", str(out), "--max-steps", "1", "--freeze-embeddings", "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "nlpkit.json").read_text())["training"]["freeze_embeddings"] is True
+
+
 def test_predict_reads_an_input_file_and_writes_an_output_file(tmp_path: Path, sentiment_tsv: Path) -> None:
     out = tmp_path / "m"
     invoke("finetune", "sentiment", "--model", "tfidf-logreg", "--train", str(sentiment_tsv), "--output", str(out))
@@ -118,3 +125,15 @@ def test_cpu_only_backend_asked_for_a_gpu_trains_on_the_cpu_and_says_so(tmp_path
     card = json.loads((out / "nlpkit.json").read_text())["device"]
     assert (card["device"], card["requested"]) == ("cpu", "cuda") and "sklearn" in card["note"]
     assert "trained on: cpu (fp32); the sklearn backend runs on the CPU" in (out / "README.md").read_text()
+
+
+def test_finetune_schedule_flags_reach_the_training_config(tmp_path: Path, sentiment_tsv: Path, monkeypatch) -> None:
+    from nlpkit import api
+
+    seen = []
+    monkeypatch.setattr(api, "finetune", lambda task, **kwargs: seen.append(kwargs["config"]) or api.FinetuneResult(tmp_path, {}, 0.0, 0))
+    flags = ["--warmup-ratio", "0.1", "--weight-decay", "0", "--lr-scheduler", "cosine", "--grad-accum", "4"]
+    result = invoke("finetune", "sentiment", "--model", "tfidf-logreg", "--train", str(sentiment_tsv), "--output", str(tmp_path / "m"), *flags)
+    assert result.exit_code == 0, result.output
+    [config] = seen
+    assert (config.warmup_ratio, config.weight_decay, config.lr_scheduler, config.gradient_accumulation_steps) == (0.1, 0.0, "cosine", 4)

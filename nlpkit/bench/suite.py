@@ -24,7 +24,10 @@ RUN_KEYS = {"name", "task", "model", "dataset", "data", "split", "metrics", "lim
 #: of the same suite (its folder under OUTPUT/models/), so one suite can chain models: an NER
 #: model, then a relations model that runs it (``ner_model = "run:…"``), or a second training stage.
 RUN_REFERENCE = "run:"
-FINETUNE_KEYS = {"split", "data", "limit", "limits", "epochs", "max_steps", "learning_rate", "batch_size", "max_length", "seed", "options", "lora"}
+FINETUNE_KEYS = {
+    "split", "data", "limit", "limits", "epochs", "max_steps", "learning_rate", "batch_size", "max_length", "seed", "options", "lora",
+    "warmup_ratio", "weight_decay", "lr_scheduler", "gradient_accumulation_steps", "freeze_embeddings",
+}  # fmt: skip
 
 
 class SuiteError(NlpkitError):
@@ -46,6 +49,11 @@ class FinetuneSpec:
     seed: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
     lora: bool = False
+    freeze_embeddings: bool = False
+    warmup_ratio: float = 0.06
+    weight_decay: float = 0.01
+    lr_scheduler: str = "linear"
+    gradient_accumulation_steps: int = 1
 
 
 @dataclass
@@ -166,6 +174,7 @@ def load_suite(name_or_path: str, *, validate: bool = True, data_dir: Path | Non
         finetune_raw = raw.get("finetune")
         if finetune_raw is not None:
             _check_keys(path, finetune_raw, FINETUNE_KEYS, "[runs.finetune]", lines.key_line(index, finetune_raw))
+            _check_finetune_values(path, finetune_raw, lines.key_line(index, finetune_raw))
         for key in ("name", "task", "model"):
             if key not in raw:
                 raise SuiteError(f"{path}:{line}: run {index + 1} has no {key!r}")
@@ -260,6 +269,22 @@ def _check_keys(path: Path, table: dict[str, Any], allowed: set[str], section: s
     for key in table:
         if key not in allowed:
             raise SuiteError(f"{path}:{line_of(key)}: unknown key {key!r} in {section}{_close(key, allowed)}")
+
+
+def _check_finetune_values(path: Path, table: dict[str, Any], line_of: Any) -> None:
+    """Training settings out of range (a negative rate, an unknown schedule…), named by file, line and key."""
+    from nlpkit.api import check_settings
+
+    keys = ("epochs", "max_steps", "learning_rate", "batch_size", "max_length", "warmup_ratio", "weight_decay", "lr_scheduler", "gradient_accumulation_steps")
+    for key in keys:
+        if key not in table:
+            continue
+        try:
+            check_settings(spell=lambda name: f"[runs.finetune] {name}", **{key: table[key]})
+        except TypeError:  # a string where a number belongs, or the reverse
+            raise SuiteError(f"{path}:{line_of(key)}: [runs.finetune] {key} has the wrong type: {table[key]!r}") from None
+        except NlpkitError as exc:
+            raise SuiteError(f"{path}:{line_of(key)}: {exc}") from None
 
 
 def _check_device_keys(path: Path, table: dict[str, Any], line_of: Any) -> None:

@@ -38,6 +38,9 @@ SAVE_EVERY_SECONDS = 300.0
 #: Settings that do not change the trained model (left out of a run's fingerprint).
 #: (`device` too: a checkpoint resumes on any device; `precision` counts, it changes the training arithmetic.)
 NOT_FINGERPRINTED = ("progress", "save_steps", "logging_steps", "trust_remote_code", "device")
+#: Learning-rate schedules `--lr-scheduler` accepts (transformers' `SchedulerType` names that need no
+#: eval loop and no extra arguments).
+LR_SCHEDULERS = ("linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup", "inverse_sqrt")
 
 @dataclass
 class TrainConfig:
@@ -49,12 +52,20 @@ class TrainConfig:
     max_steps: int | None = None
     seed: int = 42
     max_length: int = 128
+    #: Share of the optimizer steps spent warming the learning rate up from 0, in [0, 1).
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
+    #: How the learning rate decays after warmup: one of `LR_SCHEDULERS`.
+    lr_scheduler: str = "linear"
+    #: Batches whose gradients add up to one optimizer step (effective batch = batch_size × this).
     gradient_accumulation_steps: int = 1
     early_stopping_patience: int | None = None
     lora: bool = False
     lora_rank: int = 8
+    #: Keep the input (word-piece) embedding matrix as pre-trained. Its dense gradient and
+    #: optimizer update are about half of a small encoder's parameters (MiniLM: 11.7M of 22.6M),
+    #: so a CPU step is much cheaper; a tied output projection (seq2seq, LM heads) is frozen with it.
+    freeze_embeddings: bool = False
     #: Checkpoint every N optimizer steps; None: every `SAVE_EVERY_SECONDS` of training.
     save_steps: int | None = None
     logging_steps: int = 50
@@ -63,7 +74,7 @@ class TrainConfig:
     trust_remote_code: bool = False
     #: Where to train (`nlpkit.contracts.device`): auto, cpu, cuda, cuda:N or mps; `api.finetune` stores the resolved one.
     device: str = "auto"
-    #: fp32, or fp16/bf16 mixed-precision training (CUDA only).
+    #: fp32, or fp16/bf16 mixed-precision training (CUDA; bf16 also on a CPU with bf16 arithmetic).
     precision: str = "fp32"
     #: Options for the backend (e.g. the scikit-learn pipeline's `C`).
     backend_options: dict[str, Any] = field(default_factory=dict)
@@ -139,6 +150,8 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     eval_ds = datasets.Dataset.from_list(task.training_features(eval, model.tokenizer, label2id, max_length, **train_options)) if eval else None
 
     network = model.network
+    if config.freeze_embeddings:
+        freeze_input_embeddings(network)
     if config.lora:
         network = _with_lora(network, task, config)
 
@@ -158,7 +171,9 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         per_device_train_batch_size=config.batch_size,
         per_device_eval_batch_size=config.batch_size * 2,
         gradient_accumulation_steps=config.gradient_accumulation_steps,
-        warmup_steps=config.warmup_ratio,
+        # transformers 5 reads a float below 1 as a share of the steps (`warmup_ratio` is deprecated)
+        warmup_steps=float(config.warmup_ratio),
+        lr_scheduler_type=config.lr_scheduler,
         weight_decay=config.weight_decay,
         seed=config.seed,
         data_seed=config.seed,
@@ -194,6 +209,8 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
         processing_class=model.tokenizer,
         callbacks=callbacks,
     )
+    if getattr(model, "learning_rates", None) and not config.lora:
+        _per_prefix_learning_rates(trainer, network, model.learning_rates)
     # The stock callbacks print each log as a Python dict on stdout; ours writes status lines to stderr.
     trainer.remove_callback(transformers.PrinterCallback)
     if config.progress:
@@ -211,6 +228,14 @@ def train_transformers(task: Task, model: TransformersModel, train: Sequence[Any
     model.meta["resumed_from_step"] = ledger.resumed_from_step
     model.meta["seconds_before_resume"] = ledger.seconds_before
     return model
+
+
+def freeze_input_embeddings(network: Any) -> None:
+    """Stop training `network`'s input embedding matrix (`TrainConfig.freeze_embeddings`)."""
+    embeddings = network.get_input_embeddings() if hasattr(network, "get_input_embeddings") else None
+    if embeddings is None or getattr(embeddings, "weight", None) is None:
+        raise NlpkitError(f"freeze_embeddings: {type(network).__name__} has no input embedding matrix to freeze; train without freeze_embeddings")
+    embeddings.weight.requires_grad_(False)
 
 
 def whole_run_metrics(log_history: list[dict[str, Any]], steps: int, seconds: float, segment: dict[str, Any]) -> dict[str, float]:
@@ -313,6 +338,23 @@ def _quiet_progress_callback(transformers: Any) -> Any:
     return Progress()
 
 
+def _per_prefix_learning_rates(trainer: Any, network: Any, rates: dict[str, float]) -> None:
+    """Give parameters whose names start with a prefix of `rates` that learning rate (a fresh
+    decoder learns faster than a pre-trained encoder may move); the rest keep the Trainer's.
+    Weight decay and the optimizer are the Trainer's; its scheduler scales every group alike."""
+    args = trainer.args
+    decay = set(trainer.get_decay_parameter_names(network))
+    groups: dict[tuple[float, float], list[Any]] = {}
+    for name, param in network.named_parameters():
+        if not param.requires_grad:
+            continue
+        lr = next((rate for prefix, rate in rates.items() if name.startswith(prefix)), args.learning_rate)
+        groups.setdefault((lr, args.weight_decay if name in decay else 0.0), []).append(param)
+    optimizer_cls, kwargs = trainer.get_optimizer_cls_and_kwargs(args, network)
+    params = [{"params": ps, "lr": lr, "weight_decay": wd} for (lr, wd), ps in groups.items()]
+    trainer.optimizer_cls_and_kwargs = (optimizer_cls, {**kwargs, "params": params})
+
+
 def _with_lora(network: Any, task: Task, config: TrainConfig) -> Any:
     from peft import LoraConfig, TaskType, get_peft_model
 
@@ -328,12 +370,13 @@ def _with_lora(network: Any, task: Task, config: TrainConfig) -> Any:
 
 def device_arguments(placement: Placement) -> dict[str, Any]:
     """`TrainingArguments` for `placement`: `use_cpu` for the CPU (else the Trainer takes
-    CUDA or MPS by itself), mixed precision and pinned host memory on CUDA only."""
+    CUDA or MPS by itself), mixed precision on CUDA (bf16 also on the CPU: `check_training`
+    allows it only where the CPU has bf16 arithmetic) and pinned host memory on CUDA only."""
     cuda = placement.kind == "cuda"
     return {
         "use_cpu": placement.kind == "cpu",
         "fp16": cuda and placement.precision == "fp16",
-        "bf16": cuda and placement.precision == "bf16",
+        "bf16": placement.kind in ("cuda", "cpu") and placement.precision == "bf16",
         "dataloader_pin_memory": cuda,
     }
 

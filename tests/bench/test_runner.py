@@ -160,6 +160,16 @@ def test_gpu_n_narrows_the_visible_gpus_once_for_every_run_of_a_suite(tmp_path: 
     assert [r.device for r in suite.runs] == ["cuda:0", "cuda:0"]
 
 
+def test_suite_schedule_keys_are_trained_with_and_saved_in_the_model(tmp_path: Path, sentiment_tsv: Path) -> None:
+    path = tmp_path / "schedule.toml"
+    keys = 'warmup_ratio = 0.2\nweight_decay = 0.0\nlr_scheduler = "constant"\ngradient_accumulation_steps = 3\n'
+    path.write_text(SUITE.split("[[runs]]\nname = \"broken\"")[0].format(data=sentiment_tsv).replace("limits = [4, 8]\n", "limit = 8\n" + keys), encoding="utf-8")
+    result = bench(str(path), "--output", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    training = json.loads((tmp_path / "out" / "models" / "tfidf" / "nlpkit.json").read_text())["training"]
+    assert {k: training[k] for k in ("warmup_ratio", "weight_decay", "lr_scheduler", "gradient_accumulation_steps")} == {"warmup_ratio": 0.2, "weight_decay": 0.0, "lr_scheduler": "constant", "gradient_accumulation_steps": 3}
+
+
 def test_a_run_scores_the_model_an_earlier_run_fine_tuned(tmp_path: Path, sentiment_tsv: Path) -> None:
     path = tmp_path / "chain.toml"
     path.write_text(f"""
@@ -201,3 +211,11 @@ def test_runs_with_the_same_finetune_share_one_trained_model(tmp_path: Path, sen
     assert runs["second"]["finetune"]["shared_with"] == "first" and runs["second"]["examples"] == 4
     assert not (out / "models" / "second").exists()
     assert "shared_with" not in runs["other-seed"]["finetune"] and (out / "models" / "other-seed" / "nlpkit.json").exists()
+
+
+def test_freeze_embeddings_in_a_suite_reaches_the_fine_tune(tmp_path: Path, sentiment_tsv: Path, tiny_encoder: Path) -> None:
+    path = tmp_path / "frozen.toml"
+    path.write_text(f'[[runs]]\nname = "frozen"\ntask = "sentiment"\nmodel = "{tiny_encoder}"\ndata = "{sentiment_tsv}"\n[runs.finetune]\ndata = "{sentiment_tsv}"\nmax_steps = 1\nbatch_size = 4\nfreeze_embeddings = true\n')
+    out = tmp_path / "out"
+    assert bench(str(path), "--output", str(out)).exit_code == 0
+    assert json.loads((out / "models" / "frozen" / "nlpkit.json").read_text())["training"]["freeze_embeddings"] is True

@@ -88,6 +88,29 @@ def test_bad_device_or_precision_names_file_and_line(tmp_path: Path, sentiment_t
         load_suite(str(write(tmp_path, text)))
 
 
+def test_finetune_schedule_keys_reach_the_run(tmp_path: Path, sentiment_tsv: Path) -> None:
+    keys = 'warmup_ratio = 0.1\nweight_decay = 0.0\nlr_scheduler = "cosine"\ngradient_accumulation_steps = 2\n'
+    suite = load_suite(str(write(tmp_path, GOOD.format(data=sentiment_tsv) + keys)))
+    spec = suite.runs[0].finetune
+    assert (spec.warmup_ratio, spec.weight_decay, spec.lr_scheduler, spec.gradient_accumulation_steps) == (0.1, 0.0, "cosine", 2)
+    plain = load_suite(str(write(tmp_path, GOOD.format(data=sentiment_tsv))))
+    assert suite.runs[0].fingerprint() != plain.runs[0].fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('lr_scheduler = "cosin"', r"\[runs.finetune\] lr_scheduler must be one of linear, cosine, .*, not 'cosin'"),
+        ("warmup_ratio = 1.5", r"\[runs.finetune\] warmup_ratio must be at least 0 and below 1"),
+        ("gradient_accumulation_steps = 0", r"\[runs.finetune\] gradient_accumulation_steps must be at least 1"),
+        ('learning_rate = "fast"', r"\[runs.finetune\] learning_rate has the wrong type"),
+    ],
+)
+def test_bad_finetune_setting_names_file_line_and_key(tmp_path: Path, sentiment_tsv: Path, line: str, message: str) -> None:
+    with pytest.raises(SuiteError, match=r"suite\.toml:14: " + message):
+        load_suite(str(write(tmp_path, GOOD.format(data=sentiment_tsv) + line + "\n")))
+
+
 CHAINED = """
 [[runs]]
 name = "first"

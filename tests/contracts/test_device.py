@@ -138,11 +138,14 @@ def test_cpu_only_backend_still_refuses_a_device_the_machine_lacks(no_accelerato
 
 
 # -- fine-tuning ----------------------------------------------------------------
-def test_mixed_precision_training_is_cuda_only(no_accelerator: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_mixed_precision_training_off_cuda_is_bf16_on_a_cpu_with_bf16_arithmetic_only(no_accelerator: None, monkeypatch: pytest.MonkeyPatch) -> None:
     cpu_bf16(monkeypatch, True)
-    assert resolve("cpu", "bf16").precision == "bf16"  # fine for inference …
-    with pytest.raises(NlpkitError, match="bf16 fine-tuning \\(mixed precision\\) runs on CUDA only, not cpu"):
-        resolve_for_training("cpu", "bf16")  # … not for training
+    assert resolve_for_training("cpu", "bf16").precision == "bf16"
+    with pytest.raises(NlpkitError, match="fp16 fine-tuning \\(mixed precision\\) runs on CUDA \\(bf16 also on a CPU with bf16 arithmetic\\), not mps"):
+        check_training(Placement("mps", "fp16"))
+    cpu_bf16(monkeypatch, False)
+    with pytest.raises(NlpkitError, match="bf16 on this CPU would be emulated"):
+        resolve_for_training("cpu", "bf16")
 
 
 def test_training_on_gpu_n_narrows_cuda_visible_devices(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -189,6 +192,7 @@ def test_trainer_arguments_follow_the_placement() -> None:
     assert device_arguments(Placement("cpu", "fp32")) == {"use_cpu": True, "fp16": False, "bf16": False, "dataloader_pin_memory": False}
     assert device_arguments(Placement("cuda:0", "fp16")) == {"use_cpu": False, "fp16": True, "bf16": False, "dataloader_pin_memory": True}
     assert device_arguments(Placement("cuda:0", "bf16"))["bf16"] is True
+    assert device_arguments(Placement("cpu", "bf16")) == {"use_cpu": True, "fp16": False, "bf16": True, "dataloader_pin_memory": False}
     assert device_arguments(Placement("mps", "fp32")) == {"use_cpu": False, "fp16": False, "bf16": False, "dataloader_pin_memory": False}
 
 

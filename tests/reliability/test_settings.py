@@ -27,7 +27,9 @@ def one_error_line(result) -> str:
 @pytest.mark.parametrize(
     ("flag", "value", "option"),
     [("--epochs", "0", "--epochs"), ("--epochs", "-1", "--epochs"), ("--lr", "-0.001", "--lr"), ("--batch-size", "0", "--batch-size"),
-     ("--max-length", "0", "--max-length"), ("--max-steps", "0", "--max-steps"), ("--train-limit", "-5", "--train-limit"), ("--save-steps", "0", "--save-steps")],
+     ("--max-length", "0", "--max-length"), ("--max-steps", "0", "--max-steps"), ("--train-limit", "-5", "--train-limit"), ("--save-steps", "0", "--save-steps"),
+     ("--warmup-ratio", "1", "--warmup-ratio"), ("--warmup-ratio", "-0.1", "--warmup-ratio"), ("--weight-decay", "-1", "--weight-decay"),
+     ("--lr-scheduler", "cosin", "--lr-scheduler"), ("--grad-accum", "0", "--grad-accum")],
 )
 def test_finetune_refuses_a_meaningless_setting_before_loading_anything(tmp_path: Path, sentiment_tsv: Path, flag: str, value: str, option: str) -> None:
     result = run("finetune", "sentiment", "--model", "not-loaded", "--train", str(sentiment_tsv), "--output", str(tmp_path / "out"), flag, value)
@@ -43,7 +45,10 @@ def test_predict_refuses_batch_size_zero() -> None:
     assert "--batch-size" in one_error_line(run("predict", "sentiment", "--batch-size", "0", "good"))
 
 
-@pytest.mark.parametrize(("setting", "value"), [("epochs", 0.0), ("learning_rate", -1e-5), ("batch_size", 0), ("max_length", -1)])
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [("epochs", 0.0), ("learning_rate", -1e-5), ("batch_size", 0), ("max_length", -1), ("warmup_ratio", 1.0), ("weight_decay", -0.1), ("gradient_accumulation_steps", 0)],
+)
 def test_api_finetune_refuses_a_meaningless_setting(tmp_path: Path, sentiment_tsv: Path, setting: str, value: float) -> None:
     config = nlpkit.TrainConfig(**{setting: value})
     with pytest.raises(NlpkitError, match="must be"):
@@ -109,3 +114,10 @@ def test_full_disk_while_writing_predictions_leaves_no_tmp(tmp_path: Path, named
     line = one_error_line(run("predict", "sentiment", "--model", str(named_classifier), "--output", str(out), "good", "bad"))
     assert "No space left on device" in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_api_finetune_refuses_an_unknown_scheduler_listing_the_known_ones(tmp_path: Path, sentiment_tsv: Path) -> None:
+    config = nlpkit.TrainConfig(lr_scheduler="cosin")
+    with pytest.raises(NlpkitError, match=r"^--lr-scheduler must be one of linear, cosine, .*inverse_sqrt, not 'cosin'$"):
+        nlpkit.finetune("sentiment", model="not-loaded", train=str(sentiment_tsv), output=tmp_path / "out", config=config)
+    assert not (tmp_path / "out.partial").exists()

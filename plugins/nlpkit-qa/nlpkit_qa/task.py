@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from nlpkit.contracts.errors import DataError, NlpkitError
-from nlpkit.contracts.options import READ, TRAIN_PREDICT, Option
+from nlpkit.contracts.options import READ, TRAIN, TRAIN_PREDICT, Option
 from nlpkit.contracts.tasks import Answer, Head, Record, Task
 from nlpkit.engines.heads.spans import DEFAULT_DOC_STRIDE, DEFAULT_MAX_LENGTH, DEFAULT_MAX_QUESTION_LENGTH
 from nlpkit_qa.decoding import DEFAULT_MAX_ANSWER_LENGTH, DEFAULT_N_BEST
@@ -51,6 +51,7 @@ class QuestionAnsweringTask(Task):
         Option("max_length", int, DEFAULT_MAX_LENGTH, "window length in tokens (question + context)", minimum=1),
         Option("doc_stride", int, None, "context tokens shared by consecutive windows (default: 128 when predicting, a third of --max-length when training)", stages=TRAIN_PREDICT, minimum=1),
         Option("max_question_length", int, DEFAULT_MAX_QUESTION_LENGTH, "question tokens kept", stages=TRAIN_PREDICT, minimum=1),
+        Option("no_answer_windows", float, 1.0, "share (0-1) of the training windows that miss an answerable question's answer to keep (1: all, as run_qa.py; less spends the steps on windows holding answers)", stages=TRAIN, minimum=0.0),
     )
 
     # data ----------------------------------------------------------------------
@@ -155,8 +156,9 @@ class QuestionAnsweringTask(Task):
     # training ------------------------------------------------------------------------
     def training_features(self, examples: Sequence[QAExample], tokenizer: Any, label2id: dict[str, int] | None, max_length: int, **options: Any) -> list[dict[str, Any]]:
         """Windows labelled with answer start/end tokens (no-answer windows: [CLS]).
-        Options: ``doc_stride`` (default: a third of `max_length`, 128 at 384) and
-        ``max_question_length`` (64)."""
+        Options: ``doc_stride`` (default: a third of `max_length`, 128 at 384),
+        ``max_question_length`` (64) and ``no_answer_windows`` (1.0: keep every window
+        without the answer; see `nlpkit_qa.features`)."""
         from nlpkit_qa.features import training_features
 
         options = self.resolve_options("train", options)
@@ -166,6 +168,7 @@ class QuestionAnsweringTask(Task):
             max_length,
             doc_stride=options["doc_stride"] or max_length // 3,
             max_question_length=options["max_question_length"],
+            no_answer_windows=options["no_answer_windows"],
         )
 
 

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import nlpkit
 from nlpkit.contracts.errors import NlpkitError
 from nlpkit.engines.inference import InferenceStats
-from nlpkit_qa.records import QAExample, RankedAnswers
+from nlpkit_qa.records import GoldAnswer, QAExample, RankedAnswers
 from nlpkit_qa.testing import CONTEXT, QUIRKY
 
 
@@ -139,3 +139,12 @@ def test_reader_hint_on_bad_answer_is_passable_from_the_command_line(tmp_path: P
     assert json.loads(fixed.stdout)["examples"] == 3
     wrong = CliRunner().invoke(cli, [*args, "-O", "on_bad_answer=ignore"])
     assert wrong.exit_code == 2 and "option 'on_bad_answer' of task 'qa' must be one of error, fix, skip" in wrong.output
+
+
+def test_no_answer_windows_option_reaches_training_and_is_not_a_predict_option(task: Any, tokenizer: Any, model: Any) -> None:
+    long_context = CONTEXT + " " + " ".join(["the cat sat on the mat ."] * 8)
+    examples = [QAExample("Where did the dog sleep?", long_context, [GoldAnswer("in the garden", 38)])]
+    every = task.training_features(examples, tokenizer, None, 32, doc_stride=8)
+    only = task.training_features(examples, tokenizer, None, 32, doc_stride=8, no_answer_windows=0)
+    assert len(only) == 1 < len(every) and only[0]["start_positions"] != 0
+    assert "no_answer_windows" not in task.resolve_options("predict", {"no_answer_windows": 0.5}, model)
