@@ -118,3 +118,16 @@ def test_a_pretrained_marian_model_is_fine_tuned_as_it_is_with_no_decoder_of_its
     assert "decoder" not in json.loads((folder / MODEL_CARD_FILE).read_text())
     model = nlpkit.load_model(str(folder), nlpkit.get_task("translation"))
     assert type(model.network).__name__ == "MarianMTModel" and type(model.tokenizer).__name__ == "MarianTokenizer"
+
+
+def test_fine_tuning_further_keeps_the_own_decoder_and_records_it(tmp_path, parallel, tiny_encoder):
+    from nlpkit.contracts.models import MODEL_CARD_FILE
+
+    options = {"target_vocab_size": 300, "decoder_layers": 1, "max_new_tokens": 4}
+    first = nlpkit.finetune("translation", model=str(tiny_encoder), train=str(parallel), output=tmp_path / "first", config=nlpkit.TrainConfig(max_steps=1, batch_size=4, max_length=32, progress=False, save_steps=100, task_options=options)).output
+    config = nlpkit.TrainConfig(max_steps=1, batch_size=4, max_length=32, progress=False, save_steps=100, task_options={"decoder_learning_rate": 1e-3})
+    second = nlpkit.finetune("translation", model=str(first), train=str(parallel), output=tmp_path / "second", config=config).output
+    card = json.loads((second / MODEL_CARD_FILE).read_text())
+    assert card["decoder"]["init"] == f"from {first}" and card["decoder"]["layers"] == 1
+    assert (second / "target_tokenizer" / "tokenizer.json").read_text() == (first / "target_tokenizer" / "tokenizer.json").read_text()
+    assert nlpkit.predict("translation", ["a man walks"], model=str(second))[0].text is not None
