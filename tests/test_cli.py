@@ -26,6 +26,13 @@ def test_finetune_then_predict_and_evaluate_from_the_folder_alone(tmp_path: Path
     assert json.loads(result.stdout)["metrics"]["accuracy"]["accuracy"] == 1.0
 
 
+def test_finetune_freeze_embeddings_flag_is_recorded_in_the_folder(tmp_path: Path, sentiment_tsv: Path, tiny_encoder: Path) -> None:
+    out = tmp_path / "m"
+    result = invoke("finetune", "sentiment", "--model", str(tiny_encoder), "--train", str(sentiment_tsv), "--output", str(out), "--max-steps", "1", "--freeze-embeddings", "-q")
+    assert result.exit_code == 0, result.output
+    assert json.loads((out / "nlpkit.json").read_text())["training"]["freeze_embeddings"] is True
+
+
 def test_predict_reads_an_input_file_and_writes_an_output_file(tmp_path: Path, sentiment_tsv: Path) -> None:
     out = tmp_path / "m"
     invoke("finetune", "sentiment", "--model", "tfidf-logreg", "--train", str(sentiment_tsv), "--output", str(out))

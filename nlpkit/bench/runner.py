@@ -223,7 +223,7 @@ def _finetune(run: RunSpec, task: Any, options: BenchOptions, output: Path, plac
     config = TrainConfig(
         epochs=spec.epochs, max_steps=spec.max_steps, learning_rate=spec.learning_rate, batch_size=spec.batch_size,
         max_length=spec.max_length, seed=seed, task_options={k: resolve_reference(v, output) for k, v in spec.options.items()},
-        lora=spec.lora, progress=options.progress, warmup_ratio=spec.warmup_ratio, weight_decay=spec.weight_decay, lr_scheduler=spec.lr_scheduler,
+        lora=spec.lora, freeze_embeddings=spec.freeze_embeddings, progress=options.progress, warmup_ratio=spec.warmup_ratio, weight_decay=spec.weight_decay, lr_scheduler=spec.lr_scheduler,
         gradient_accumulation_steps=spec.gradient_accumulation_steps,
     )
     reset_peak_memory()

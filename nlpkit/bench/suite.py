@@ -26,7 +26,7 @@ RUN_KEYS = {"name", "task", "model", "dataset", "data", "split", "metrics", "lim
 RUN_REFERENCE = "run:"
 FINETUNE_KEYS = {
     "split", "data", "limit", "limits", "epochs", "max_steps", "learning_rate", "batch_size", "max_length", "seed", "options", "lora",
-    "warmup_ratio", "weight_decay", "lr_scheduler", "gradient_accumulation_steps",
+    "warmup_ratio", "weight_decay", "lr_scheduler", "gradient_accumulation_steps", "freeze_embeddings",
 }  # fmt: skip
 
 
@@ -49,6 +49,7 @@ class FinetuneSpec:
     seed: int | None = None
     options: dict[str, Any] = field(default_factory=dict)
     lora: bool = False
+    freeze_embeddings: bool = False
     warmup_ratio: float = 0.06
     weight_decay: float = 0.01
     lr_scheduler: str = "linear"

@@ -37,8 +37,9 @@ log = logging.getLogger("nlpkit.contracts.device")
 MODEL_CARD_FILE = "nlpkit.json"
 FORMAT_VERSION = 1
 #: Model metadata a backend sets at load time that loading the saved folder needs again, and what
-#: fine-tuning learned from the data besides labels (`Task.learn_from_data`).
-PERSISTED_META = ("pooling", "learned")
+#: fine-tuning learned from the data besides labels (`Task.learn_from_data`); `decoder`: what was
+#: built on an encoder-only checkpoint for seq2seq (layers, own target vocabulary).
+PERSISTED_META = ("pooling", "learned", "decoder")
 #: Input length of a model that does not say.
 DEFAULT_MAX_LENGTH = 512
 #: Files `nlpkit finetune` writes beside the weights: a folder with them but no card lost its card.

@@ -211,3 +211,11 @@ def test_runs_with_the_same_finetune_share_one_trained_model(tmp_path: Path, sen
     assert runs["second"]["finetune"]["shared_with"] == "first" and runs["second"]["examples"] == 4
     assert not (out / "models" / "second").exists()
     assert "shared_with" not in runs["other-seed"]["finetune"] and (out / "models" / "other-seed" / "nlpkit.json").exists()
+
+
+def test_freeze_embeddings_in_a_suite_reaches_the_fine_tune(tmp_path: Path, sentiment_tsv: Path, tiny_encoder: Path) -> None:
+    path = tmp_path / "frozen.toml"
+    path.write_text(f'[[runs]]\nname = "frozen"\ntask = "sentiment"\nmodel = "{tiny_encoder}"\ndata = "{sentiment_tsv}"\n[runs.finetune]\ndata = "{sentiment_tsv}"\nmax_steps = 1\nbatch_size = 4\nfreeze_embeddings = true\n')
+    out = tmp_path / "out"
+    assert bench(str(path), "--output", str(out)).exit_code == 0
+    assert json.loads((out / "models" / "frozen" / "nlpkit.json").read_text())["training"]["freeze_embeddings"] is True

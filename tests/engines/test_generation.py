@@ -170,6 +170,17 @@ def test_an_encoder_checkpoint_loads_as_a_warm_started_encoder_decoder(tmp_path)
     assert len(model.generate(INPUTS[:2], GenerationRequest(GenerationSettings(max_new_tokens=3)))) == 2
 
 
+def test_a_decoder_gets_its_own_vocabulary_only_where_the_task_or_the_options_ask():
+    from nlpkit.engines.backends.transformers import _decoder_options
+    from nlpkit.engines.training import TrainConfig
+
+    examples = [Seq2SeqExample(text="the cat", targets=["Die Katze"])]
+    assert "target_tokenizer" not in _decoder_options(EchoTask(), examples, TrainConfig())  # same-language tasks share the encoder's
+    asked = _decoder_options(EchoTask(), examples, TrainConfig(task_options={"target_vocab_size": 50, "decoder_layers": 2}))
+    assert asked["decoder_layers"] == 2
+    assert asked["target_tokenizer"]().decode([*asked["target_tokenizer"]()("Die Katze")["input_ids"]], skip_special_tokens=True) == "Die Katze"
+
+
 def test_training_features_put_targets_in_labels_and_the_collator_pads_them_with_ignore(t5_model):
     task = EchoTask()
     task.prepare_model(t5_model, t5_model.tokenizer)

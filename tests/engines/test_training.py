@@ -108,3 +108,16 @@ def test_bf16_fine_tuning_on_a_cpu_with_bf16_arithmetic_saves_an_fp32_model(tmp_
     assert card["training"]["precision"] == "bf16"
     model = nlpkit.load_model(str(out), nlpkit.get_task("sentiment"))
     assert {p.dtype for p in model.network.parameters()} == {torch.float32}
+
+
+def test_freeze_embeddings_keeps_the_word_piece_matrix_and_trains_the_rest(tmp_path: Path, tiny_encoder: Path, sentiment_tsv: Path) -> None:
+    task = nlpkit.get_task("sentiment")
+    before = nlpkit.load_model(str(tiny_encoder), task).network
+    out = tmp_path / "frozen"
+    nlpkit.finetune("sentiment", model=str(tiny_encoder), train=sentiment_tsv, output=out, config=nlpkit.TrainConfig(epochs=2, freeze_embeddings=True, **BASE))
+    after = nlpkit.load_model(str(out), task).network
+    assert after.get_input_embeddings().weight.equal(before.get_input_embeddings().weight)
+    trained = dict(after.named_parameters())
+    changed = [name for name, p in before.named_parameters() if "embeddings" not in name and name in trained and not trained[name].equal(p)]
+    assert changed, "the encoder layers must still train"
+    assert json.loads((out / "nlpkit.json").read_text())["training"]["freeze_embeddings"] is True

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from nlpkit.engines.backends.transformers import TransformersModel
     from nlpkit.engines.inference import InferenceStats
 
-__all__ = ["ENCODER_FAMILIES", "generate", "is_decoder_only", "prepare_for_training", "tokenizer_language_tokens", "wants_warm_start", "warm_start_encoder_decoder"]
+__all__ = ["ENCODER_FAMILIES", "build_encoder_decoder", "generate", "is_decoder_only", "prepare_for_training", "tokenizer_language_tokens", "wants_warm_start", "warm_start_encoder_decoder"]
 
 
 def tokenizer_language_tokens(tokenizer: Any) -> list[str]:
@@ -71,6 +71,35 @@ def warm_start_encoder_decoder(source: str, tokenizer: Any, *, tie_encoder_decod
         cfg.eos_token_id = end
         cfg.pad_token_id = pad
     network.config.vocab_size = network.config.decoder.vocab_size
+    return network
+
+
+def build_encoder_decoder(source: str, target_tokenizer: Any, *, decoder_layers: int = 3, **access: Any) -> Any:
+    """An `EncoderDecoderModel`: the encoder pre-trained from `source`, a fresh BERT-style
+    decoder (`decoder_layers` layers of the encoder's width, causal self-attention and
+    cross-attention) over `target_tokenizer`'s vocabulary, starting at its ``<s>`` and
+    ending at its ``</s>``. For targets the encoder's vocabulary cannot write (German
+    from an English encoder); `target_vocab.train_target_tokenizer` makes the tokenizer."""
+    from transformers import AutoModel, BertConfig, BertLMHeadModel, EncoderDecoderModel
+
+    encoder = AutoModel.from_pretrained(source, use_safetensors=True, **access)  # access: the backend's trust_remote_code
+    enc = encoder.config
+    heads = enc.num_attention_heads if enc.hidden_size % enc.num_attention_heads == 0 else 1
+    start, end, pad = target_tokenizer.bos_token_id, target_tokenizer.eos_token_id, target_tokenizer.pad_token_id
+    if start is None or end is None or pad is None:
+        raise NlpkitError("the target tokenizer needs start (<s>), end (</s>) and pad tokens")
+    decoder_config = BertConfig(
+        vocab_size=len(target_tokenizer), hidden_size=enc.hidden_size, num_hidden_layers=decoder_layers, num_attention_heads=heads,
+        intermediate_size=getattr(enc, "intermediate_size", 4 * enc.hidden_size), max_position_embeddings=getattr(enc, "max_position_embeddings", 512),
+        is_decoder=True, add_cross_attention=True, pad_token_id=pad, bos_token_id=start, eos_token_id=end,
+    )
+    network = EncoderDecoderModel(encoder=encoder, decoder=BertLMHeadModel(decoder_config))
+    for cfg in (network.config, network.generation_config):
+        cfg.decoder_start_token_id = start
+        cfg.bos_token_id = start
+        cfg.eos_token_id = end
+        cfg.pad_token_id = pad
+    network.config.vocab_size = decoder_config.vocab_size
     return network
 
 

@@ -29,6 +29,8 @@ AUTO_CLASSES = {
 }
 LABELLED_HEADS = {Head.SEQUENCE_CLASSIFICATION, Head.TOKEN_CLASSIFICATION}
 DEFAULT_MAX_LENGTH = 512
+#: Layers of a fresh decoder built over its own target vocabulary (option `decoder_layers`).
+DEFAULT_DECODER_LAYERS = 3
 
 
 def auto_class(head: Head, config: Any = None) -> Any:
@@ -44,6 +46,28 @@ def _warm_start(config: Any, options: dict[str, Any]) -> bool:
     from nlpkit.engines.backends.seq2seq import wants_warm_start
 
     return wants_warm_start(config, options.pop("warm_start", None))
+
+
+def _decoder_options(task: Task, train: Sequence[Any], config: TrainConfig) -> dict[str, Any]:
+    """How to build a decoder when the checkpoint is an encoder only (the task's
+    `target_vocab_size` and `decoder_layers` options; `load` applies them only then)."""
+    given = config.task_options
+    size = given.get("target_vocab_size")
+    size = getattr(task, "default_target_vocab_size", 0) if size is None else int(size)
+    out: dict[str, Any] = {}
+    if given.get("decoder_layers"):
+        out["decoder_layers"] = int(given["decoder_layers"])
+    if size:
+        from nlpkit.engines.backends.target_vocab import train_target_tokenizer
+
+        def make_target() -> Any:
+            texts = task.target_texts(train)  # type: ignore[attr-defined]
+            if not texts:
+                raise NlpkitError("no training targets to build the decoder's vocabulary from")
+            return train_target_tokenizer(texts, size)
+
+        out["target_tokenizer"] = make_target
+    return out
 
 
 def _load_error(source: str, exc: BaseException) -> ModelLoadError:
@@ -68,6 +92,8 @@ class TransformersModel(Model):
         super().__init__(**kwargs)
         self.network = network
         self.tokenizer = tokenizer
+        #: Learning rate per parameter-name prefix when fine-tuning (a fresh decoder: ``{"decoder.": 5e-4}``); others take --learning-rate.
+        self.learning_rates: dict[str, float] = {}
 
     @property
     def device(self) -> Any:
@@ -260,8 +286,8 @@ class TransformersModel(Model):
         folder.mkdir(parents=True, exist_ok=True)
         before = set(p.name for p in folder.iterdir())
         self.network.save_pretrained(folder, safe_serialization=True)
-        self.tokenizer.save_pretrained(folder)
-        return sorted(p.name for p in folder.iterdir() if p.name not in before and p.is_file())
+        self.tokenizer.save_pretrained(folder)  # a decoder's own tokenizer goes to target_tokenizer/
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.relative_to(folder).parts[0] not in before and p.is_file())
 
 
 def _apply_pooling(model: TransformersModel, source: str, meta: dict[str, Any] | None, requested: str | None) -> None:
@@ -276,21 +302,6 @@ def _apply_pooling(model: TransformersModel, source: str, meta: dict[str, Any] |
         model.meta["pooling"] = "mean"
 
 
-def quantize_int8(network: Any) -> None:
-    """Quantize the encoder's `nn.Linear` layers to int8 in place (torch dynamic quantization:
-    int8 weights per output channel, activations quantized per batch; the CPU only; per
-    channel lost 0.6 accuracy points on SST-2 where per tensor lost 1.8). The task head stays fp32,
-    so pooling that reads the classifier's layout (`classify_pooled`) is unchanged."""
-    import warnings
-
-    import torch
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notice (torchao is its successor; not a dependency)
-        quantize_dynamic(getattr(network, "base_model", network), {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8, inplace=True)
-
-
 class TransformersBackend(Backend):
     """Loads `AutoModelFor<head>` checkpoints; fine-tunes with `transformers.Trainer`."""
 
@@ -300,7 +311,7 @@ class TransformersBackend(Backend):
     requires = ("torch", "transformers")
     requires_extra = "nlpkit-core[transformers]"
     options: ClassVar[tuple[Option, ...]] = (
-        Option("quantize", str, None, "int8: torch dynamic quantization of the encoder's linear layers (CPU inference; smaller, faster, scores move slightly)", choices=("int8",)),
+        Option("quantize", str, None, "int8: torch dynamic quantization of the encoder's linear layers (CPU inference; smaller, faster, scores move slightly; 8-bit activations on CPUs with VNNI, else 7-bit)", choices=("int8",)),
     )
 
     def accepts_folder(self, folder: Path) -> bool:
@@ -315,12 +326,22 @@ class TransformersBackend(Backend):
         requested_pooling = options.pop("pooling", None)  # a ModelSpec option, not a from_pretrained one
         quantize = options.pop("quantize", None)  # a backend option (-O quantize=int8), not a from_pretrained one
         trust = bool(options.pop("trust_remote_code", False))
+        # fine-tuning a seq2seq model from an encoder only: a callable making the decoder's own
+        # target tokenizer (None: the decoder shares the encoder's), and the decoder's depth
+        make_target = options.pop("target_tokenizer", None)
+        decoder_layers = options.pop("decoder_layers", None)
         if Path(source).is_dir():
             check_model_folder(Path(source), trust_remote_code=trust)  # foreign code, pickle, corrupt files: before loading
         access = {"trust_remote_code": trust}  # never None: transformers would ask on stdin
         try:
             config = transformers.AutoConfig.from_pretrained(source, **access)
             tokenizer = transformers.AutoTokenizer.from_pretrained(source, **access)
+            if Path(source).is_dir() and task.head is Head.SEQ2SEQ:
+                from nlpkit.engines.backends.target_vocab import SourceTargetTokenizer, load_target_tokenizer
+
+                target = load_target_tokenizer(source)
+                if target is not None:
+                    tokenizer = SourceTargetTokenizer(tokenizer, target)
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         kwargs: dict[str, Any] = {}
@@ -336,10 +357,22 @@ class TransformersBackend(Backend):
             else:
                 labels = [config.id2label[i] for i in range(config.num_labels)]
         try:
-            if task.head is Head.SEQ2SEQ and _warm_start(config, options):
+            decoder_meta = None
+            if task.head is Head.SEQ2SEQ and _warm_start(config, options) and make_target is not None:
+                from nlpkit.engines.backends.seq2seq import build_encoder_decoder
+                from nlpkit.engines.backends.target_vocab import TARGET_TOKENIZER_DIR, SourceTargetTokenizer
+
+                target = make_target()
+                network = build_encoder_decoder(source, target, decoder_layers=decoder_layers or DEFAULT_DECODER_LAYERS, **access)
+                tokenizer = SourceTargetTokenizer(tokenizer, target)
+                decoder_meta = {"layers": network.config.decoder.num_hidden_layers, "hidden_size": network.config.decoder.hidden_size, "init": "fresh", "target_vocab_size": len(target), "target_tokenizer": f"{TARGET_TOKENIZER_DIR}/ (cased BPE trained on the training targets)"}
+            elif task.head is Head.SEQ2SEQ and _warm_start(config, options):
                 from nlpkit.engines.backends.seq2seq import warm_start_encoder_decoder
 
+                if decoder_layers:
+                    options["decoder_num_hidden_layers"] = decoder_layers
                 network = warm_start_encoder_decoder(source, tokenizer, **{f"{part}_{k}": v for part in ("encoder", "decoder") for k, v in access.items()}, **options)
+                decoder_meta = {"layers": network.config.decoder.num_hidden_layers, "hidden_size": network.config.decoder.hidden_size, "init": "encoder", "target_vocab_size": 0}
             else:
                 network = auto_class(task.head, config).from_pretrained(source, use_safetensors=True, **access, **kwargs, **options)
         except (OSError, ValueError) as exc:
@@ -349,11 +382,15 @@ class TransformersBackend(Backend):
 
         ensure_pad_token(tokenizer, network)  # GPT-2, Llama: batches (and their classifiers) need a pad token
         model = TransformersModel(network, tokenizer, head=task.head, labels=labels, source=source, task=task.name, meta=meta)
+        if decoder_meta is not None:
+            model.meta = {**model.meta, "decoder": decoder_meta}
         if task.head is Head.SEQUENCE_CLASSIFICATION:
             _apply_pooling(model, source, meta, requested_pooling)
         if quantize == "int8":
-            quantize_int8(network)
-            model.meta = {**model.meta, "quantize": "int8"}
+            from nlpkit.engines.backends.quantization import quantize_int8
+
+            full_range = quantize_int8(network)
+            model.meta = {**model.meta, "quantize": "int8", "activation_bits": 8 if full_range else 7}
         return model
 
     def finetune(self, task: Task, source: str | None, train: Sequence[Any], eval: Sequence[Any] | None, config: TrainConfig, workdir: Path, labels: list[str] | None) -> TransformersModel:
@@ -366,9 +403,15 @@ class TransformersBackend(Backend):
         if config.backend_options.get("quantize"):
             raise NlpkitError("quantize applies to predict and evaluate: fine-tune at full precision, then predict with -O quantize=int8")
         transformers.set_seed(config.seed)  # before loading: a new head's weights are drawn here
-        model = self.load(source, task, labels=labels, options={"trust_remote_code": config.trust_remote_code})
+        options: dict[str, Any] = {"trust_remote_code": config.trust_remote_code}
+        if task.head is Head.SEQ2SEQ:
+            options.update(_decoder_options(task, train, config))
+        model = self.load(source, task, labels=labels, options=options)
         if task.head is Head.SEQ2SEQ:
             from nlpkit.engines.backends.seq2seq import prepare_for_training
 
             prepare_for_training(model)
+            decoder_lr = config.task_options.get("decoder_learning_rate")
+            if decoder_lr and model.meta.get("decoder", {}).get("init") == "fresh":
+                model.learning_rates = {"decoder.": float(decoder_lr)}
         return train_transformers(task, model, train, eval, config, workdir)

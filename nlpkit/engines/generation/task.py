@@ -74,7 +74,14 @@ class Seq2SeqTask(Task):
         Option("max_target_length", int, None, "target token limit when training (default: --max-length)", stages=TRAIN, minimum=1),
         Option("all_targets", bool, False, "train on every reference, not just the first", stages=TRAIN),
         Option("scores", bool, False, "fill each record's score (mean token log-probability; keeps every step's logits)"),
+        # building an encoder-decoder from an encoder-only checkpoint (BERT, MiniLM); ignored for seq2seq checkpoints
+        Option("target_vocab_size", int, None, "encoder-only start: train the decoder its own cased tokenizer of this many tokens on the training targets (0: share the encoder's; default: the task's)", stages=TRAIN, minimum=0),
+        Option("decoder_layers", int, None, "encoder-only start: decoder layers (own target vocabulary: a fresh decoder, default 3; shared: copies of the encoder's first layers, default all)", stages=TRAIN, minimum=1),
+        Option("decoder_learning_rate", float, None, "learning rate of a fresh decoder (default: --learning-rate)", stages=TRAIN),
     )
+    #: `target_vocab_size` when not given: 0 shares the encoder's vocabulary (summarization:
+    #: same language); translation trains the decoder its own.
+    default_target_vocab_size: ClassVar[int] = 0
 
     def __init__(self) -> None:
         # tokenizer id → model, filled by `prepare_model`, so `training_features`
@@ -89,6 +96,10 @@ class Seq2SeqTask(Task):
                 raise NlpkitError(f"argument {i + 1}: empty text")
             out.append(Seq2SeqExample(text=text, source=f"argument {i + 1}"))
         return out
+
+    def target_texts(self, examples: Sequence[Seq2SeqExample]) -> list[str]:
+        """Every reference output of `examples` (what a decoder's own vocabulary is trained on)."""
+        return [t for ex in examples for t in (ex.targets or []) if t and t.strip()]
 
     def check_example_for_scoring(self, example: Seq2SeqExample) -> None:
         if not example.targets:

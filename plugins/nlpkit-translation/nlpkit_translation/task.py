@@ -39,6 +39,9 @@ class TranslationTask(Seq2SeqTask):
     description = "translate text between languages (parallel text or JSON lines; sacreBLEU, chrF)"
     default_metrics: ClassVar[tuple[str, ...]] = ("sacrebleu", "chrf")
     default_dataset = "multi30k"
+    #: From an encoder-only model (MiniLM) the decoder writes the target language with its own
+    #: cased tokenizer of this many tokens, trained on the training targets (`-O target_vocab_size=`).
+    default_target_vocab_size: ClassVar[int] = 8000
     formats: ClassVar[tuple[str, ...]] = ("parallel text NAME.<src> + NAME.<tgt>", "JSON lines {translation: {src: …, tgt: …}}", "plain text, one sentence per line (predict)")
     options: ClassVar[tuple[Option, ...]] = (
         *Seq2SeqTask.options,
