@@ -49,8 +49,9 @@ class TokenClassificationTask(Task):
     options: ClassVar[tuple[Option, ...]] = TOKEN_OPTIONS
 
     # records: subclasses with richer records override both ------------------------------
-    def decode(self, example: Any, tags: list[str], scores: list[float]) -> Record:
-        """The record for one sentence's predicted tags and their probabilities."""
+    def decode(self, example: Any, tags: list[str], scores: list[float], **options: Any) -> Record:
+        """The record for one sentence's predicted tags and their probabilities (`options`: the
+        resolved predict options, for tasks whose decoding has settings)."""
         return Tags(tags=tags, scores=scores)
 
     def tags_of(self, prediction: Any, example: Any) -> list[str]:
@@ -77,7 +78,7 @@ class TokenClassificationTask(Task):
         out = []
         for example, words in zip(inputs, distributions):
             best = [max(range(len(row)), key=row.__getitem__) for row in words]
-            out.append(self.decode(example, [labels[k] for k in best], [row[k] for row, k in zip(words, best)]))
+            out.append(self.decode(example, [labels[k] for k in best], [row[k] for row, k in zip(words, best)], **options))
         return out
 
     # scoring ---------------------------------------------------------------------------

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from nlpkit.contracts.errors import NlpkitError
-from nlpkit.contracts.options import READ, Option
+from nlpkit.contracts.options import PREDICT, READ, Option
 from nlpkit.contracts.tasks import _require_text
 from nlpkit.engines.token_classification import TOKEN_OPTIONS, TokenClassificationTask
 from nlpkit_ner.records import Entities, NerExample
-from nlpkit_ner.tags import SCHEMES
+from nlpkit_ner.tags import LOWERCASE_WORDS, SCHEMES
 
 
 class NerTask(TokenClassificationTask):
@@ -29,6 +29,11 @@ class NerTask(TokenClassificationTask):
     formats: ClassVar[tuple[str, ...]] = ("CoNLL columns (IOB1/IOB2)", "JSON lines with character spans", "CoNLL04/ADE JSON", "plain text (predict)")
     options: ClassVar[tuple[Option, ...]] = (
         Option("scheme", str, None, "tag scheme of CoNLL files (default: guessed; CoNLL-2003 is iob1)", choices=SCHEMES, stages=READ),
+        Option(
+            "lowercase_words", str, "keep",
+            "predicted entities' words written in lower case, which an uncased model cannot tell from capitalised ones: keep them, drop entities made only of them, or trim them off an entity's ends",
+            choices=LOWERCASE_WORDS, stages=PREDICT,
+        ),
         *TOKEN_OPTIONS,
     )
 
@@ -67,11 +72,13 @@ class NerTask(TokenClassificationTask):
         return ["O"] + [f"{p}-{t}" for t in types for p in "BI"]
 
     # records ------------------------------------------------------------------------
-    def decode(self, example: NerExample, tags: list[str], scores: list[float]) -> Entities:
-        """Entities from the words' IOB2 tags, each scored by its words' mean probability."""
-        from nlpkit_ner.tags import decode_spans
+    def decode(self, example: NerExample, tags: list[str], scores: list[float], *, lowercase_words: str = "keep", **_: Any) -> Entities:
+        """Entities from the words' IOB2 tags, each scored by its words' mean probability
+        (`lowercase_words`: `cased_spans`)."""
+        from nlpkit_ner.tags import cased_spans, decode_spans
 
-        return Entities(entities=[example.entity(s, e, t, sum(scores[s:e]) / (e - s)) for s, e, t in decode_spans(tags)])
+        spans = cased_spans(example.tokens, decode_spans(tags), lowercase_words)
+        return Entities(entities=[example.entity(s, e, t, sum(scores[s:e]) / (e - s)) for s, e, t in spans])
 
     def tags_of(self, prediction: Entities, example: NerExample) -> list[str]:
         """IOB2 tags of the predicted entities (scored against the gold tags)."""

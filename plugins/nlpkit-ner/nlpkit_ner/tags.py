@@ -17,6 +17,8 @@ from nlpkit_ner.iob import strict_iob2_spans
 from nlpkit_ner.records import Span
 
 SCHEMES = ("iob1", "iob2")
+#: What the `lowercase_words` predict option does with words written in lower case (`cased_spans`).
+LOWERCASE_WORDS = ("keep", "drop", "trim")
 TAG_PATTERN = re.compile(r"^(?:O|([BI])-(.+))$")
 
 
@@ -78,6 +80,30 @@ def decode_spans(tags: Sequence[str]) -> list[Span]:
     if current is not None:
         spans.append((start, len(tags), current))
     return spans
+
+
+def is_lowercase_word(word: str) -> bool:
+    """A word with lower-case letters and no capital (``of``, ``coast``); digits, punctuation
+    and scripts without case are not."""
+    return word != word.upper() and word == word.lower()
+
+
+def cased_spans(words: Sequence[str], spans: Sequence[Span], mode: str = "keep") -> list[Span]:
+    """`spans` checked against the words' capitals, which an uncased model cannot see:
+    ``keep`` leaves them; ``drop`` removes entities made only of lower-case words
+    (``south coast``); ``trim`` also cuts lower-case words off an entity's ends
+    (``of Yangon`` → ``Yangon``)."""
+    if mode not in LOWERCASE_WORDS:
+        raise ValueError(f"lowercase_words must be one of {', '.join(LOWERCASE_WORDS)}, not {mode!r}")
+    if mode == "keep":
+        return list(spans)
+    out = []
+    for start, end, type_ in spans:
+        cased = [i for i in range(start, end) if not is_lowercase_word(words[i])]
+        if not cased:
+            continue
+        out.append((cased[0], cased[-1] + 1, type_) if mode == "trim" else (start, end, type_))
+    return out
 
 
 def strict_spans(tags: Sequence[str]) -> list[Span]:

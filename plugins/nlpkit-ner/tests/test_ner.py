@@ -71,6 +71,25 @@ def test_predictions_come_back_in_input_order(tagger):
     assert [[e.text for e in f.entities] for f in found] == [["Paris"], ["Qx"], []]
 
 
+def test_lowercase_words_trims_or_drops_what_the_capitals_rule_out(tagger):
+    inputs = [NerExample.from_tokens(["near", "paris", "Berlin", "now"]), NerExample.from_tokens(["in", "paris", "berlin"]), NerExample.from_tokens(["in", "Paris", "berlin"])]
+    found = {mode: [[e.text for e in f.entities] for f in NerTask().predict(tagger, inputs, lowercase_words=mode)] for mode in ("keep", "drop", "trim")}
+    assert found["keep"] == [["paris Berlin"], ["paris berlin"], ["Paris berlin"]]  # the uncased model's spans
+    assert found["drop"] == [["paris Berlin"], [], ["Paris berlin"]]
+    assert found["trim"] == [["Berlin"], [], ["Paris"]]
+    [scored] = NerTask().predict(tagger, inputs[:1], lowercase_words="trim")
+    assert scored.entities[0].start == len("near paris ") and 0 < scored.entities[0].score <= 1
+
+
+def test_words_without_case_are_never_lowercase_words():
+    from nlpkit_ner.tags import cased_spans, is_lowercase_word
+
+    assert [is_lowercase_word(w) for w in ["of", "Yangon", "1996", "-", "東京", "mid-Mississippi", "van"]] == [True, False, False, False, False, False, True]
+    assert cased_spans(["東京", "1996"], [(0, 2, "LOC")], "drop") == [(0, 2, "LOC")]
+    with pytest.raises(ValueError, match="lowercase_words must be one of"):
+        cased_spans(["x"], [], "lower")
+
+
 def test_unknown_predict_option_is_rejected(tagger):
     with pytest.raises(NlpkitError, match="no option 'beam'"):
         NerTask().predict(tagger, NerTask().parse_inputs(["Paris"]), beam=3)
