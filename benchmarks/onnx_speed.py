@@ -150,6 +150,7 @@ def main() -> None:
     parser.add_argument("--name", default="onnx")
     parser.add_argument("--note", default="", help="how the CPU was shared (recorded in the json)")
     args = parser.parse_args()
+    load_average_start, wall_start = os.getloadavg(), time.perf_counter()
     from nlpkit.api import align_labels, score
     from nlpkit.resolution.data import load_examples
     from nlpkit.resolution.metrics import main_value
@@ -229,7 +230,9 @@ def main() -> None:
         "batch_size": args.batch_size,
         "threads": os.environ.get("OMP_NUM_THREADS"),
         "note": args.note,
+        "load_average_start": load_average_start,
         "load_average_end": os.getloadavg(),
+        "wall_seconds": time.perf_counter() - wall_start,
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "python": platform.python_version(),
         "versions": {name: __import__(name).__version__ for name in ("torch", "transformers", "onnxruntime", "onnx")},

@@ -339,7 +339,7 @@ def _quiet_progress_callback(transformers: Any) -> Any:
 
 
 def _per_prefix_learning_rates(trainer: Any, network: Any, rates: dict[str, float]) -> None:
-    """Give parameters whose names start with a prefix of `rates` that learning rate (a fresh
+    """Give parameters whose names start with a prefix of `rates` (or have it after a dot) that learning rate (a fresh
     decoder learns faster than a pre-trained encoder may move); the rest keep the Trainer's.
     Weight decay and the optimizer are the Trainer's; its scheduler scales every group alike."""
     args = trainer.args
@@ -348,7 +348,7 @@ def _per_prefix_learning_rates(trainer: Any, network: Any, rates: dict[str, floa
     for name, param in network.named_parameters():
         if not param.requires_grad:
             continue
-        lr = next((rate for prefix, rate in rates.items() if name.startswith(prefix)), args.learning_rate)
+        lr = next((rate for prefix, rate in rates.items() if name.startswith(prefix) or f".{prefix}" in name), args.learning_rate)  # BART: model.decoder.*
         groups.setdefault((lr, args.weight_decay if name in decay else 0.0), []).append(param)
     optimizer_cls, kwargs = trainer.get_optimizer_cls_and_kwargs(args, network)
     params = [{"params": ps, "lr": lr, "weight_decay": wd} for (lr, wd), ps in groups.items()]

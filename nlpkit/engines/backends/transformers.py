@@ -375,6 +375,8 @@ class TransformersBackend(Backend):
                 decoder_meta = {"layers": network.config.decoder.num_hidden_layers, "hidden_size": network.config.decoder.hidden_size, "init": "encoder", "target_vocab_size": 0}
             else:
                 network = auto_class(task.head, config).from_pretrained(source, use_safetensors=True, **access, **kwargs, **options)
+                if hasattr(tokenizer, "target") and not (meta or {}).get("decoder"):  # fine-tuning further a model that has its own decoder
+                    decoder_meta = {"layers": network.config.decoder.num_hidden_layers, "hidden_size": network.config.decoder.hidden_size, "init": f"from {source}", "target_vocab_size": len(tokenizer.target)}
         except (OSError, ValueError) as exc:
             raise _load_error(source, exc) from None
         network.eval()
@@ -412,6 +414,6 @@ class TransformersBackend(Backend):
 
             prepare_for_training(model)
             decoder_lr = config.task_options.get("decoder_learning_rate")
-            if decoder_lr and model.meta.get("decoder", {}).get("init") == "fresh":
+            if decoder_lr and getattr(model.network.config, "is_encoder_decoder", False):
                 model.learning_rates = {"decoder.": float(decoder_lr)}
         return train_transformers(task, model, train, eval, config, workdir)

@@ -77,7 +77,7 @@ class Seq2SeqTask(Task):
         # building an encoder-decoder from an encoder-only checkpoint (BERT, MiniLM); ignored for seq2seq checkpoints
         Option("target_vocab_size", int, None, "encoder-only start: train the decoder its own cased tokenizer of this many tokens on the training targets (0: share the encoder's; default: the task's)", stages=TRAIN, minimum=0),
         Option("decoder_layers", int, None, "encoder-only start: decoder layers (own target vocabulary: a fresh decoder, default 3; shared: copies of the encoder's first layers, default all)", stages=TRAIN, minimum=1),
-        Option("decoder_learning_rate", float, None, "learning rate of a fresh decoder (default: --learning-rate)", stages=TRAIN),
+        Option("decoder_learning_rate", float, None, "learning rate of an encoder-decoder's decoder (a fresh one learns faster than the pre-trained encoder; default: --learning-rate)", stages=TRAIN),
     )
     #: `target_vocab_size` when not given: 0 shares the encoder's vocabulary (summarization:
     #: same language); translation trains the decoder its own.

@@ -104,3 +104,30 @@ def test_the_decoder_learning_rate_applies_to_decoder_parameters_only(tmp_path, 
     lr_of = {id(p): group["lr"] for group in optimizer.param_groups for p in group["params"]}
     for name, param in model.network.named_parameters():
         assert lr_of[id(param)] == (1e-3 if name.startswith("decoder.") else 1e-4), name
+
+
+def test_a_pretrained_marian_model_is_fine_tuned_as_it_is_with_no_decoder_of_its_own(tmp_path, parallel):
+    from nlpkit.contracts.models import MODEL_CARD_FILE
+    from nlpkit.engines.backends.target_vocab import TARGET_TOKENIZER_DIR
+    from nlpkit.testing.backbones import tiny_backbone
+
+    base = tiny_backbone("marian", tmp_path / "marian", [s for pair in PAIRS for s in pair])
+    config = nlpkit.TrainConfig(epochs=1, max_steps=1, batch_size=4, max_length=32, progress=False, save_steps=100, task_options={"max_new_tokens": 4})
+    folder = nlpkit.finetune("translation", model=str(base), train=str(parallel), output=tmp_path / "out", config=config).output
+    assert not (folder / TARGET_TOKENIZER_DIR).exists()
+    assert "decoder" not in json.loads((folder / MODEL_CARD_FILE).read_text())
+    model = nlpkit.load_model(str(folder), nlpkit.get_task("translation"))
+    assert type(model.network).__name__ == "MarianMTModel" and type(model.tokenizer).__name__ == "MarianTokenizer"
+
+
+def test_fine_tuning_further_keeps_the_own_decoder_and_records_it(tmp_path, parallel, tiny_encoder):
+    from nlpkit.contracts.models import MODEL_CARD_FILE
+
+    options = {"target_vocab_size": 300, "decoder_layers": 1, "max_new_tokens": 4}
+    first = nlpkit.finetune("translation", model=str(tiny_encoder), train=str(parallel), output=tmp_path / "first", config=nlpkit.TrainConfig(max_steps=1, batch_size=4, max_length=32, progress=False, save_steps=100, task_options=options)).output
+    config = nlpkit.TrainConfig(max_steps=1, batch_size=4, max_length=32, progress=False, save_steps=100, task_options={"decoder_learning_rate": 1e-3})
+    second = nlpkit.finetune("translation", model=str(first), train=str(parallel), output=tmp_path / "second", config=config).output
+    card = json.loads((second / MODEL_CARD_FILE).read_text())
+    assert card["decoder"]["init"] == f"from {first}" and card["decoder"]["layers"] == 1
+    assert (second / "target_tokenizer" / "tokenizer.json").read_text() == (first / "target_tokenizer" / "tokenizer.json").read_text()
+    assert nlpkit.predict("translation", ["a man walks"], model=str(second))[0].text is not None
