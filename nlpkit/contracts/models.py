@@ -122,6 +122,11 @@ class Model(abc.ABC):
     def save(self, folder: Path) -> list[str]:
         """Write weights and whatever loading needs into `folder`; return the file names written."""
 
+    def _require(self, head: Head) -> None:
+        """Refuse a head method called on a model loaded for another head."""
+        if self.head is not head:
+            raise NlpkitError(f"{self.source} has a {self.head} head, not {head}")
+
     def _lacks(self, method: str, head: Head) -> NlpkitError:
         return NlpkitError(f"the {self.backend or type(self).__name__} backend's models have no {method}(), which the {head} head needs ({self.source})")
 

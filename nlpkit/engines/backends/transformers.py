@@ -143,10 +143,6 @@ class TransformersModel(Model):
             batch["token_type_ids"] = torch.tensor([fill(row["token_type_ids"], 0) for row in rows], dtype=torch.long)
         return to_device(batch, self.device)
 
-    def _require(self, head: Head) -> None:
-        if self.head is not head:
-            raise NlpkitError(f"{self.source} has a {self.head} head, not {head}")
-
     # sequence classification ------------------------------------------------------------
     def classify(self, texts: Sequence[str], *, batch_size: int = 32, stats: InferenceStats | None = None, progress: bool = False) -> list[list[float]]:
         self._require(Head.SEQUENCE_CLASSIFICATION)

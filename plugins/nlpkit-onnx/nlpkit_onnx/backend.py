@@ -109,10 +109,6 @@ class OnnxModel(Model):
                 arrays["token_type_ids"][b, :n] = row["token_type_ids"]
         return {name: arrays[name] for name in names if name in arrays}
 
-    def _require(self, head: Head) -> None:
-        if self.head is not head:
-            raise NlpkitError(f"{self.source} has a {self.head} head, not {head}")
-
     def save(self, folder: Path) -> list[str]:
         raise NlpkitError(f"an exported ONNX model is saved by `nlpkit export`; copy the folder {self.source} instead")
 
