@@ -357,7 +357,7 @@ def predict(task: str, text: tuple[str, ...], model: str | None, input_file: Pat
 @cli.command()
 @click.argument("task", shell_complete=complete_task)
 @click.option("--model", "-m", required=True, shell_complete=complete_model, help="Pre-trained model: registered name, folder or hub id.")
-@click.option("--train", "train", required=True, help="Training data: file or DATASET[:SPLIT].")
+@click.option("--train", "train", required=True, help="Training data: file or DATASET[:SPLIT] (SPLIT+SPLIT reads several, e.g. conll04:train+dev).")
 @click.option("--eval", "eval_", help="Evaluation data scored after training: file or DATASET[:SPLIT].")
 @click.option("--output", "-o", required=True, type=click.Path(path_type=Path), help="Folder for the fine-tuned model.")
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="NLPKIT_DATA_DIR", help="Local dataset mirror (DIR/<task>/<dataset>/…).")

@@ -194,8 +194,10 @@ def load_suite(name_or_path: str, *, validate: bool = True, data_dir: Path | Non
 
 
 def _link_references(path: Path, runs: list[RunSpec]) -> None:
-    """Check each ``"run:NAME"`` names an earlier run that fine-tunes, and record its fingerprint."""
+    """Check each ``"run:NAME"`` names an earlier run that fine-tunes, and record its fingerprint;
+    refuse a run that scores data its model, or a model it uses, was fine-tuned on."""
     earlier: dict[str, RunSpec] = {}
+    trained: dict[str, set[str]] = {}  # run → the data its model and the models it uses were fine-tuned on
     for run in runs:
         for name in run.references():
             upstream = earlier.get(name)
@@ -206,7 +208,24 @@ def _link_references(path: Path, runs: list[RunSpec]) -> None:
             if upstream.finetune is None:
                 raise SuiteError(f"{path}:{run.line}: run {run.name!r} uses {RUN_REFERENCE}{name}, which fine-tunes nothing (add [runs.finetune] to it)")
             run.upstream[name] = upstream.fingerprint()
+        trained[run.name] = _parts(run.train_ref()) | set().union(*(trained[name] for name in run.references()))
+        seen = trained[run.name] & _parts(run.data_ref())
+        if seen:
+            raise SuiteError(
+                f"{path}:{run.line}: run {run.name!r} scores {', '.join(sorted(seen))}, which its model (or a model it uses) "
+                "was fine-tuned on: the score would be on training data; score another split"
+            )
         earlier[run.name] = run
+
+
+def _parts(ref: str | None) -> set[str]:
+    """``"conll04:train+dev"`` → ``{"conll04:train", "conll04:dev"}``: the registered splits a
+    reference names. Files and split-less names give none (a tiny smoke suite may well train
+    and score one file on purpose; a registered split's role is unambiguous)."""
+    if ref is None or Path(ref).exists():
+        return set()
+    name, _, split = ref.partition(":")
+    return {f"{name}:{part.strip()}" for part in split.split("+")} if split else set()
 
 
 def _expand(raw: dict[str, Any], finetune_raw: dict[str, Any] | None, defaults: dict[str, Any], line: int) -> list[RunSpec]:
@@ -229,7 +248,7 @@ def validate_suite(suite: Suite, data_dir: Path | None = None) -> None:
     """Check every task, model, dataset, split and metric name before running anything,
     and, given a data folder, that every file the runs read is there."""
     from nlpkit.plugins import get_manager
-    from nlpkit.resolution.data import local_files, split_reference
+    from nlpkit.resolution.data import local_files, split_parts, split_reference
 
     manager = get_manager()
     for run in suite.runs:
@@ -255,8 +274,9 @@ def validate_suite(suite: Suite, data_dir: Path | None = None) -> None:
                 spec = manager.get("datasets", name)
                 if spec.task != task.name:
                     raise SuiteError(f"dataset {name!r} is for task {spec.task!r}, not {task.name!r}")
-                if split and split not in spec.files:
-                    raise SuiteError(f"dataset {name!r} has no split {split!r}{_close(split, spec.files)}")
+                for part in split_parts(split) if split else ():
+                    if part not in spec.files:
+                        raise SuiteError(f"dataset {name!r} has no split {part!r}{_close(part, spec.files)}")
                 if data_dir is not None or spec.package:
                     local_files(spec, split or spec.default_split, data_dir)
         except UnknownNameError as exc:

@@ -1,7 +1,9 @@
 """Dataset specs and how a data argument becomes examples.
 
 A data argument is a file path (read with the task's reader) or a registered
-dataset, written ``NAME`` or ``NAME:SPLIT``. A registered dataset loads from a
+dataset, written ``NAME``, ``NAME:SPLIT``, or ``NAME:SPLIT+SPLIT`` for several splits
+read one after another (``conll04:train+dev``: train a final model on both once dev
+has chosen the settings, as ``datasets`` writes ``train+validation``). A registered dataset loads from a
 local mirror when a data folder is given (``--data-dir DIR`` or
 ``NLPKIT_DATA_DIR``), laid out as ``DIR/<folder>/<file>`` — the layout of
 ``shared/data`` — and from the Hugging Face hub otherwise. A dataset a plugin
@@ -43,6 +45,18 @@ def split_reference(value: str) -> tuple[str, str | None]:
     """``"sst2:dev"`` → ``("sst2", "dev")``; ``"sst2"`` → ``("sst2", None)``."""
     name, _, split = value.partition(":")
     return name, (split or None)
+
+
+def split_parts(split: str) -> list[str]:
+    """``"train+dev"`` → ``["train", "dev"]``; refuses an empty or repeated part (which would
+    silently read a split twice)."""
+    parts = [part.strip() for part in split.split("+")]
+    if any(not part for part in parts):
+        raise NlpkitError(f"split {split!r}: empty part (write SPLIT or SPLIT+SPLIT, e.g. train+dev)")
+    repeated = next((part for i, part in enumerate(parts) if part in parts[:i]), None)
+    if repeated is not None:
+        raise NlpkitError(f"split {split!r} names {repeated!r} twice")
+    return parts
 
 
 def load_examples(task: Task, data: str | Path, *, data_dir: str | Path | None = None, limit: int | None = None, read_options: dict[str, Any] | None = None, registries: Registries | None = None) -> list[Any]:
@@ -89,11 +103,14 @@ def package_root(spec: DatasetSpec) -> Path:
 
 
 def local_files(spec: DatasetSpec, split: str, data_dir: Path | None) -> list[Path]:
-    """The files of one split: inside `spec.package` when it ships them, else under `data_dir`."""
-    if split not in spec.files:
-        raise NlpkitError(f"dataset {spec.name!r} has no split {split!r}; splits: {', '.join(spec.files)}")
-    names = spec.files[split]
-    names = [names] if isinstance(names, str) else list(names)
+    """The files of one split (or of ``A+B``, in that order): inside `spec.package` when it
+    ships them, else under `data_dir`."""
+    names: list[str] = []
+    for part in split_parts(split):
+        if part not in spec.files:
+            raise NlpkitError(f"dataset {spec.name!r} has no split {part!r}; splits: {', '.join(spec.files)}")
+        files = spec.files[part]
+        names += [files] if isinstance(files, str) else list(files)
     root = package_root(spec) if spec.package else data_dir
     assert root is not None
     paths = [root / spec.folder / name for name in names]
@@ -117,8 +134,9 @@ def load_registered(task: Task, spec: DatasetSpec, split: str, data_dir: Path | 
         raise NlpkitError(f"dataset {spec.name!r} has no hub id; pass --data-dir (or set {DATA_DIR_ENV}) to a local copy")
     import datasets
 
-    hub_split = spec.hub_splits.get(split, split)
-    if limit is not None:
+    parts = split_parts(split)
+    hub_split = "+".join(spec.hub_splits.get(part, part) for part in parts)
+    if limit is not None and len(parts) == 1:  # "a+b[:n]" would slice b only: cut after loading
         hub_split = f"{hub_split}[:{limit}]"
     try:
         rows = datasets.load_dataset(spec.hub_id, spec.hub_config, split=hub_split)

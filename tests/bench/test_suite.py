@@ -148,3 +148,34 @@ def test_a_reference_to_a_run_that_fine_tunes_nothing_fails(tmp_path: Path, sent
     text = CHAINED.format(data=sentiment_tsv, limit=4, upstream="first") + '\n[[runs]]\nname = "third"\ntask = "sentiment"\nmodel = "run:second"\ndata = "{}"\n'.format(sentiment_tsv)
     with pytest.raises(SuiteError, match=r"run 'third' uses run:second, which fine-tunes nothing"):
         load_suite(str(write(tmp_path, text)))
+
+
+LEAK = """
+[[runs]]
+name = "ner"
+task = "ner"
+model = "minilm"
+dataset = "conll2003"
+split = "test"
+[runs.finetune]
+split = "{train}"
+
+[[runs]]
+name = "scored"
+task = "ner"
+model = "run:ner"
+dataset = "conll2003"
+split = "dev"
+"""
+
+
+def test_a_run_scoring_a_split_its_model_trained_on_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SuiteError, match=r"suite.toml:\d+: run 'scored' scores conll2003:dev, which its model .* was fine-tuned on"):
+        load_suite(str(write(tmp_path, LEAK.format(train="train+dev"))), validate=False)
+    first, second = load_suite(str(write(tmp_path, LEAK.format(train="train"))), validate=False).runs  # dev is held out: fine
+    assert second.references() == ["ner"]
+
+
+def test_a_combined_training_split_is_checked_part_by_part(tmp_path: Path) -> None:
+    with pytest.raises(SuiteError, match=r"suite.toml:2: run 'ner': dataset 'conll2003' has no split 'val'"):
+        load_suite(str(write(tmp_path, LEAK.format(train="train+val"))))
