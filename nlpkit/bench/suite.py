@@ -208,8 +208,11 @@ def _link_references(path: Path, runs: list[RunSpec]) -> None:
             if upstream.finetune is None:
                 raise SuiteError(f"{path}:{run.line}: run {run.name!r} uses {RUN_REFERENCE}{name}, which fine-tunes nothing (add [runs.finetune] to it)")
             run.upstream[name] = upstream.fingerprint()
-        trained[run.name] = _parts(run.train_ref()) | set().union(*(trained[name] for name in run.references()))
-        seen = trained[run.name] & _parts(run.data_ref())
+        try:
+            trained[run.name] = _parts(run.train_ref()) | set().union(*(trained[name] for name in run.references()))
+            seen = trained[run.name] & _parts(run.data_ref())
+        except NlpkitError as exc:  # a malformed split (`train+`)
+            raise SuiteError(f"{path}:{run.line}: run {run.name!r}: {exc}") from None
         if seen:
             raise SuiteError(
                 f"{path}:{run.line}: run {run.name!r} scores {', '.join(sorted(seen))}, which its model (or a model it uses) "
@@ -222,10 +225,12 @@ def _parts(ref: str | None) -> set[str]:
     """``"conll04:train+dev"`` → ``{"conll04:train", "conll04:dev"}``: the registered splits a
     reference names. Files and split-less names give none (a tiny smoke suite may well train
     and score one file on purpose; a registered split's role is unambiguous)."""
+    from nlpkit.resolution.data import split_parts, split_reference
+
     if ref is None or Path(ref).exists():
         return set()
-    name, _, split = ref.partition(":")
-    return {f"{name}:{part.strip()}" for part in split.split("+")} if split else set()
+    name, split = split_reference(ref)
+    return {f"{name}:{part}" for part in split_parts(split)} if split else set()
 
 
 def _expand(raw: dict[str, Any], finetune_raw: dict[str, Any] | None, defaults: dict[str, Any], line: int) -> list[RunSpec]:

@@ -3,8 +3,8 @@
 A data argument is a file path (read with the task's reader) or a registered
 dataset, written ``NAME``, ``NAME:SPLIT``, or ``NAME:SPLIT+SPLIT`` for several splits
 read one after another (``conll04:train+dev``: train a final model on both once dev
-has chosen the settings, as ``datasets`` writes ``train+validation``). A registered dataset loads from a
-local mirror when a data folder is given (``--data-dir DIR`` or
+has chosen the settings, as ``datasets`` writes ``train+validation``). A registered
+dataset loads from a local mirror when a data folder is given (``--data-dir DIR`` or
 ``NLPKIT_DATA_DIR``), laid out as ``DIR/<folder>/<file>`` — the layout of
 ``shared/data`` — and from the Hugging Face hub otherwise. A dataset a plugin
 ships inside its own package (``DatasetSpec(package="nlpkit_mytask", …)``) always

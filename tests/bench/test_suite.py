@@ -179,3 +179,8 @@ def test_a_run_scoring_a_split_its_model_trained_on_is_refused(tmp_path: Path) -
 def test_a_combined_training_split_is_checked_part_by_part(tmp_path: Path) -> None:
     with pytest.raises(SuiteError, match=r"suite.toml:2: run 'ner': dataset 'conll2003' has no split 'val'"):
         load_suite(str(write(tmp_path, LEAK.format(train="train+val"))))
+
+
+def test_a_malformed_training_split_names_file_and_line(tmp_path: Path) -> None:
+    with pytest.raises(SuiteError, match=r"suite.toml:2: run 'ner': split 'train\+': empty part"):
+        load_suite(str(write(tmp_path, LEAK.format(train="train+"))), validate=False)
