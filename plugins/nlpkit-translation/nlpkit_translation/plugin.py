@@ -59,6 +59,7 @@ def multi30k(source: str, target: str, name: str | None = None) -> DatasetSpec:
 def register_metrics(register: Callable[[Any], None]) -> None:
     register(MetricSpec("sacrebleu", "nlpkit_translation.metrics:SacreBleu", "corpus sacreBLEU with its signature", main_key="bleu"))
     register(MetricSpec("chrf", "nlpkit_translation.metrics:Chrf", "corpus chrF with its signature", main_key="chrf"))
+    register(MetricSpec("chrf++", "nlpkit_translation.metrics:Chrf", "corpus chrF++ (chrF plus word uni- and bigrams) with its signature", options={"word_order": 2}, main_key="chrf"))
 
 
 @hookimpl

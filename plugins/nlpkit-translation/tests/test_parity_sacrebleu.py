@@ -53,3 +53,16 @@ sentence = st.lists(st.sampled_from(WORDS), min_size=1, max_size=10).map(" ".joi
 @given(st.lists(st.tuples(sentence, st.lists(sentence, min_size=1, max_size=3)), min_size=1, max_size=6))
 def test_bleu_chrf_and_chrf_plus_plus_equal_sacrebleu_on_random_texts(parity, rows):
     compare(parity, [p for p, _ in rows], [r for _, r in rows])
+
+
+def test_registered_chrf_plus_plus_is_sacrebleus_chrf_with_word_bigrams():
+    from sacrebleu.metrics import CHRF
+
+    from nlpkit.resolution.metrics import score
+
+    predictions, references = FIXTURES[0]
+    theirs = CHRF(word_order=2).corpus_score(predictions, streams(references))
+    ours = score("chrf++", predictions, references)
+    assert ours["chrf"] == pytest.approx(theirs.score, abs=1e-9)
+    assert ours["chrf"] != pytest.approx(score("chrf", predictions, references)["chrf"])
+    assert "nw:2" in ours["signature"]
